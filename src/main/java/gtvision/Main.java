@@ -1,0 +1,63 @@
+package gtvision;
+
+import com.typesafe.config.Config;
+import gtvision.camera.CameraEntity;
+import gtvision.camera.CameraMetrics;
+import gtvision.camera.CameraProjection;
+import gtvision.camera.CameraStatusGauge;
+import gtvision.camera.Cameras;
+import gtvision.cluster.ClusterFormation;
+import gtvision.cluster.ClusterMetrics;
+import gtvision.http.ApiRoutes;
+import gtvision.http.HttpServer;
+import gtvision.metrics.Metrics;
+import gtvision.persistence.Database;
+import gtvision.persistence.DatabaseSettings;
+import gtvision.persistence.SchemaCreator;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/** Wires a GT-Vision node together. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    start(NodeConfig.load());
+  }
+
+  /** Starts a node with the given (fully loaded) configuration. */
+  public static ActorSystem<Void> start(Config config) {
+    DatabaseSettings database = DatabaseSettings.from(config);
+    if (database.createSchema()) SchemaCreator.createIfNotExists(database);
+    return ActorSystem.create(guardian(), "gtvision", config);
+  }
+
+  private static Behavior<Void> guardian() {
+    return Behaviors.setup(context -> {
+      ActorSystem<Void> system = context.getSystem();
+      MeterRegistry registry = Metrics.get(system).registry();
+      CameraMetrics cameraMetrics = new CameraMetrics(registry);
+
+      ClusterFormation.start(system);
+      ClusterMetrics.bind(system, registry);
+      CameraEntity.init(system, cameraMetrics);
+      JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
+          .whenComplete((done, error) -> {
+            if (error != null) {
+              system.log().error("Cannot create the projection offset tables, stopping", error);
+              system.terminate();
+            } else {
+              CameraProjection.init(system);
+            }
+          });
+      CameraStatusGauge.start(system, registry);
+
+      Cameras cameras = new Cameras(system, cameraMetrics);
+      HttpServer.start(system, ApiRoutes.create(system, cameras));
+      return Behaviors.empty();
+    });
+  }
+}

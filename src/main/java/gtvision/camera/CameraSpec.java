@@ -1,0 +1,18 @@
+package gtvision.camera;
+
+import gtvision.CborSerializable;
+import java.util.List;
+
+/**
+ * A camera's configuration as a client sent it: nothing here is trusted yet. The entity's command
+ * handler validates it into a {@link CameraConfig} or answers a rejection naming the field.
+ */
+public record CameraSpec(
+    String name,
+    String sourceUrl,
+    String sourceKind,
+    Double fps,
+    Location location,
+    List<String> tags,
+    Boolean enabled)
+    implements CborSerializable {}

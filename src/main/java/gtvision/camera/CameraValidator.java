@@ -1,0 +1,110 @@
+package gtvision.camera;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Turns a client's {@link CameraSpec} into a {@link CameraConfig}, or names the first bad field. */
+public final class CameraValidator {
+  public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  public static final double MIN_FPS = 0.05;
+  public static final double MAX_FPS = 30.0;
+  public static final double DEFAULT_FPS = 1.0;
+  static final int MAX_NAME_LENGTH = 200;
+  static final int MAX_URL_LENGTH = 2048;
+  static final int MAX_TAGS = 32;
+  static final int MAX_TAG_LENGTH = 64;
+
+  private CameraValidator() {}
+
+  /** The outcome: exactly one of config and problem is present. */
+  public record Result(CameraConfig config, Problem problem) {
+    static Result ok(CameraConfig config) {
+      return new Result(config, null);
+    }
+
+    static Result invalid(String field, String message) {
+      return new Result(null, new Problem(field, message));
+    }
+  }
+
+  public record Problem(String field, String message) {}
+
+  public static Optional<Problem> validateId(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      return Optional.of(new Problem("id", "id must match " + ID.pattern()));
+    }
+    return Optional.empty();
+  }
+
+  public static Result validate(CameraSpec spec) {
+    if (spec == null) return Result.invalid("body", "camera configuration is missing");
+    String name = spec.name() == null ? "" : spec.name().strip();
+    if (name.isEmpty()) return Result.invalid("name", "name is required");
+    if (name.length() > MAX_NAME_LENGTH) {
+      return Result.invalid("name", "name is longer than " + MAX_NAME_LENGTH + " characters");
+    }
+
+    if (spec.sourceKind() == null) return Result.invalid("sourceKind", "sourceKind is required");
+    Optional<SourceKind> kind = SourceKind.fromWireName(spec.sourceKind());
+    if (kind.isEmpty()) {
+      return Result.invalid(
+          "sourceKind", "unknown sourceKind '" + spec.sourceKind() + "' (rtsp, hls, snapshot, mjpeg, file)");
+    }
+
+    Optional<Problem> urlProblem = checkUrl(spec.sourceUrl(), kind.get());
+    if (urlProblem.isPresent()) return new Result(null, urlProblem.get());
+
+    double fps = spec.fps() == null ? DEFAULT_FPS : spec.fps();
+    if (!(fps >= MIN_FPS && fps <= MAX_FPS)) {
+      return Result.invalid("fps", "fps must be between " + MIN_FPS + " and " + MAX_FPS);
+    }
+
+    Location location = spec.location();
+    if (location != null) {
+      if (!(location.lat() >= -90 && location.lat() <= 90)) {
+        return Result.invalid("location.lat", "lat must be between -90 and 90");
+      }
+      if (!(location.lon() >= -180 && location.lon() <= 180)) {
+        return Result.invalid("location.lon", "lon must be between -180 and 180");
+      }
+    }
+
+    List<String> tags = spec.tags() == null ? List.of() : spec.tags();
+    if (tags.size() > MAX_TAGS) return Result.invalid("tags", "at most " + MAX_TAGS + " tags");
+    for (String tag : tags) {
+      if (tag == null || tag.isBlank() || tag.length() > MAX_TAG_LENGTH) {
+        return Result.invalid("tags", "tags must be non-empty and at most " + MAX_TAG_LENGTH + " characters");
+      }
+    }
+
+    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags));
+  }
+
+  private static Optional<Problem> checkUrl(String url, SourceKind kind) {
+    if (url == null || url.isBlank()) return problem("sourceUrl is required");
+    if (url.length() > MAX_URL_LENGTH) return problem("sourceUrl is longer than " + MAX_URL_LENGTH);
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      // The parser's message quotes the URL, password included: say where, not what.
+      return problem("sourceUrl is not a valid URL (at index " + e.getIndex() + ")");
+    }
+    if (!kind.accepts(uri.getScheme())) {
+      return problem("sourceUrl scheme '" + uri.getScheme() + "' does not fit sourceKind " + kind.wireName());
+    }
+    if (kind == SourceKind.FILE) {
+      if (uri.getPath() == null || uri.getPath().isEmpty()) return problem("file sourceUrl needs a path");
+    } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      return problem("sourceUrl needs a host");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> problem(String message) {
+    return Optional.of(new Problem("sourceUrl", message));
+  }
+}

@@ -1,0 +1,4 @@
+package gtvision.camera;
+
+/** WGS84 position of a camera. */
+public record Location(double lat, double lon) {}

@@ -1,0 +1,111 @@
+package gtvision.http;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import gtvision.camera.CameraCounters;
+import gtvision.camera.CameraEntity;
+import gtvision.camera.CameraRow;
+import gtvision.camera.CameraSpec;
+import gtvision.camera.Detection;
+import gtvision.camera.Location;
+import gtvision.camera.SourceUrls;
+import gtvision.camera.StreamHealth;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** Request and response bodies of the camera API. Source URLs are always shown masked. */
+final class CameraJson {
+  private CameraJson() {}
+
+  /** The body of POST and PUT. Read-only fields of a GET response are accepted and ignored. */
+  @JsonIgnoreProperties(value = {"status", "health", "counters", "lastDetections", "createdAt", "updatedAt"})
+  record CameraRequest(
+      String id,
+      String name,
+      String sourceUrl,
+      String sourceKind,
+      Double fps,
+      LocationRequest location,
+      List<String> tags,
+      Boolean enabled) {
+
+    CameraSpec toSpec() {
+      Location loc = location == null ? null : new Location(location.lat(), location.lon());
+      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled);
+    }
+  }
+
+  /** Both coordinates are required: a missing one must not silently become 0. */
+  record LocationRequest(double lat, double lon) {
+    @com.fasterxml.jackson.annotation.JsonCreator
+    LocationRequest(
+        @com.fasterxml.jackson.annotation.JsonProperty(value = "lat", required = true) Double lat,
+        @com.fasterxml.jackson.annotation.JsonProperty(value = "lon", required = true) Double lon) {
+      this(lat.doubleValue(), lon.doubleValue());
+    }
+  }
+
+  /** Full state inspection of one camera. */
+  record CameraResponse(
+      String id,
+      String name,
+      String sourceUrl,
+      String sourceKind,
+      double fps,
+      Location location,
+      List<String> tags,
+      boolean enabled,
+      String status,
+      StreamHealth health,
+      CameraCounters counters,
+      List<Detection> lastDetections,
+      Instant createdAt,
+      Instant updatedAt) {
+
+    static CameraResponse of(CameraEntity.State state) {
+      var config = state.config();
+      StreamHealth health = state.health();
+      StreamHealth masked =
+          new StreamHealth(health.state(), health.measuredFps(), health.lastFrameAt(), health.reconnects(),
+              SourceUrls.mask(health.lastError()));
+      return new CameraResponse(
+          state.cameraId(),
+          config.name(),
+          config.maskedSourceUrl(),
+          config.sourceKind().wireName(),
+          config.fps(),
+          config.location(),
+          config.tags(),
+          state.enabled(),
+          state.status().name().toLowerCase(Locale.ROOT),
+          masked,
+          state.counters(),
+          state.lastDetections(),
+          state.createdAt(),
+          state.updatedAt());
+    }
+  }
+
+  /** One entry of a camera list (from the read side). */
+  record CameraSummary(
+      String id,
+      String name,
+      String sourceUrl,
+      String sourceKind,
+      double fps,
+      Location location,
+      List<String> tags,
+      boolean enabled,
+      String status,
+      Instant createdAt,
+      Instant updatedAt) {
+
+    static CameraSummary of(CameraRow row) {
+      return new CameraSummary(
+          row.id(), row.name(), row.sourceUrl(), row.sourceKind(), row.fps(), row.location(), row.tags(),
+          "enabled".equals(row.status()), row.status(), row.createdAt(), row.updatedAt());
+    }
+  }
+
+  record CameraPage(List<CameraSummary> items, String nextCursor) {}
+}

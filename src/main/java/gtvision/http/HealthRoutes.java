@@ -1,0 +1,51 @@
+package gtvision.http;
+
+import gtvision.metrics.Metrics;
+import gtvision.persistence.Database;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code GET /health} (node up and journal database answering) and {@code GET /metrics}. */
+public final class HealthRoutes extends AllDirectives {
+  private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
+  private final ActorSystem<?> system;
+  private final Database database;
+  private final Metrics metrics;
+
+  public HealthRoutes(ActorSystem<?> system) {
+    this.system = system;
+    this.database = Database.get(system);
+    this.metrics = Metrics.get(system);
+  }
+
+  public Route route() {
+    return concat(
+        path("health", () -> get(this::health)),
+        path("metrics", () -> get(() -> complete(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+  }
+
+  private Route health() {
+    return onSuccess(database.ping(DATABASE_TIMEOUT), databaseUp -> {
+      Cluster cluster = Cluster.get(system);
+      MemberStatus self = cluster.selfMember().status();
+      boolean nodeUp = self.equals(MemberStatus.up()) || self.equals(MemberStatus.weaklyUp());
+      boolean up = nodeUp && databaseUp;
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", up ? "up" : "down");
+      body.put("node", cluster.selfMember().address().toString());
+      body.put("cluster", self.toString().toLowerCase());
+      body.put("journal", databaseUp ? "up" : "down");
+      body.put("appVersion", cluster.selfMember().appVersion().version());
+      return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
+    });
+  }
+}
