@@ -1,0 +1,263 @@
+package gtvision.camera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CameraEntityTest {
+  private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
+              .withFallback(ConfigFactory.parseResources("serialization.conf"))
+              .withFallback(ConfigFactory.load()));
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private EventSourcedBehaviorTestKit<CameraEntity.Command, CameraEntity.Event, CameraEntity.State> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    kit = entity("cam-17");
+  }
+
+  private EventSourcedBehaviorTestKit<CameraEntity.Command, CameraEntity.Event, CameraEntity.State> entity(String id) {
+    // Serialization of every command, event, reply and state is verified by the kit (CBOR).
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        CameraEntity.create(id, 3, new CameraMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  static CameraSpec spec() {
+    return new CameraSpec("Gate 3", "rtsp://user:pw@10.0.0.7/stream1", "rtsp", 1.0, new Location(-23.5, -46.6),
+        List.of("gate"), null);
+  }
+
+  static CameraSpec withFps(double fps) {
+    CameraSpec s = spec();
+    return new CameraSpec(s.name(), s.sourceUrl(), s.sourceKind(), fps, s.location(), s.tags(), s.enabled());
+  }
+
+  private CommandResultWithReply<CameraEntity.Command, CameraEntity.Event, CameraEntity.State, CameraEntity.Reply> register(
+      CameraSpec spec) {
+    return kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(spec, replyTo));
+  }
+
+  private static CameraEntity.Rejected rejected(
+      CommandResultWithReply<CameraEntity.Command, CameraEntity.Event, CameraEntity.State, CameraEntity.Reply> result) {
+    assertTrue(result.hasNoEvents(), "a rejected command persists nothing");
+    return assertInstanceOf(CameraEntity.Rejected.class, result.reply());
+  }
+
+  @Test
+  void registerPersistsRegisteredWithTheValidatedConfig() {
+    var result = register(spec());
+    var event = result.eventOfType(CameraEntity.Registered.class);
+    assertEquals("cam-17", event.cameraId());
+    assertEquals(SourceKind.RTSP, event.config().sourceKind());
+    assertEquals(NOW, event.at());
+    assertEquals(CameraEntity.Status.REGISTERED, result.state().status());
+    assertInstanceOf(CameraEntity.Accepted.class, result.reply());
+  }
+
+  @Test
+  void registerWithEnabledTruePersistsRegisteredAndEnabled() {
+    CameraSpec s = spec();
+    var result = register(new CameraSpec(s.name(), s.sourceUrl(), s.sourceKind(), s.fps(), s.location(), s.tags(), true));
+    assertEquals(2, result.events().size());
+    assertInstanceOf(CameraEntity.Enabled.class, result.events().get(1));
+    assertEquals(CameraEntity.Status.ENABLED, result.state().status());
+  }
+
+  @Test
+  void registerDefaultsFpsToOne() {
+    CameraSpec s = spec();
+    var result = register(new CameraSpec(s.name(), s.sourceUrl(), s.sourceKind(), null, null, null, null));
+    assertEquals(1.0, result.state().config().fps());
+    assertEquals(List.of(), result.state().config().tags());
+  }
+
+  @Test
+  void registerOfAnExistingIdIsAConflict() {
+    register(spec());
+    var rejection = rejected(register(spec()));
+    assertEquals(CameraEntity.RejectionKind.CONFLICT, rejection.kind());
+    assertEquals("id", rejection.field());
+  }
+
+  @Test
+  void registerWithABadIdIsRejected() {
+    kit = entity("Bad Id!");
+    var rejection = rejected(register(spec()));
+    assertEquals(CameraEntity.RejectionKind.INVALID, rejection.kind());
+    assertEquals("id", rejection.field());
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "'rtsp://user:pw@10.0.0.7/stream1', rtsp, 0.01, fps",
+    "'rtsp://user:pw@10.0.0.7/stream1', rtsp, 31, fps",
+    "'rtsp://user:pw@10.0.0.7/stream1', webcam, 1, sourceKind",
+    "'not a url', rtsp, 1, sourceUrl",
+    "'http://10.0.0.7/snap.jpg', rtsp, 1, sourceUrl",
+    "'rtsp:///stream1', rtsp, 1, sourceUrl",
+    "'', snapshot, 1, sourceUrl",
+  })
+  void invalidConfigurationIsRejectedNamingTheField(String url, String kind, double fps, String field) {
+    var rejection = rejected(register(new CameraSpec("Gate", url, kind, fps, null, List.of(), null)));
+    assertEquals(CameraEntity.RejectionKind.INVALID, rejection.kind());
+    assertEquals(field, rejection.field());
+  }
+
+  @Test
+  void fpsBoundsAreInclusive() {
+    assertInstanceOf(CameraEntity.Accepted.class, register(withFps(0.05)).reply());
+    kit = entity("cam-18");
+    assertInstanceOf(CameraEntity.Accepted.class, register(withFps(30)).reply());
+  }
+
+  @Test
+  void missingNameAndBadLocationAreRejected() {
+    CameraSpec s = spec();
+    assertEquals("name", rejected(register(new CameraSpec(" ", s.sourceUrl(), "rtsp", 1.0, null, null, null))).field());
+    assertEquals("location.lat",
+        rejected(register(new CameraSpec("x", s.sourceUrl(), "rtsp", 1.0, new Location(91, 0), null, null))).field());
+  }
+
+  @Test
+  void rejectionMessagesNeverContainThePassword() {
+    var rejection = rejected(register(new CameraSpec("x", "rtsp://user:s3cret@host/ bad", "rtsp", 1.0, null, null, null)));
+    assertEquals("sourceUrl", rejection.field());
+    assertTrue(!rejection.message().contains("s3cret"), rejection.message());
+  }
+
+  @Test
+  void updateChangesTheConfigAndCanEnable() {
+    register(spec());
+    CameraSpec s = spec();
+    var result = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Update(
+        new CameraSpec("Gate 4", s.sourceUrl(), "rtsp", 2.0, s.location(), s.tags(), true), replyTo));
+    assertInstanceOf(CameraEntity.Updated.class, result.events().get(0));
+    assertInstanceOf(CameraEntity.Enabled.class, result.events().get(1));
+    assertEquals("Gate 4", result.state().config().name());
+    assertEquals(2.0, result.state().config().fps());
+  }
+
+  @Test
+  void updateWithoutChangesPersistsNothing() {
+    register(spec());
+    var result = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Update(spec(), replyTo));
+    assertTrue(result.hasNoEvents());
+    assertInstanceOf(CameraEntity.Accepted.class, result.reply());
+  }
+
+  @Test
+  void updateOfAnUnknownOrRemovedCameraIsNotFound() {
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND,
+        rejected(kit.runCommand(replyTo -> new CameraEntity.Update(spec(), replyTo))).kind());
+    register(spec());
+    kit.runCommand(CameraEntity.Remove::new);
+    var rejection = rejected(kit.runCommand(replyTo -> new CameraEntity.Update(spec(), replyTo)));
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejection.kind());
+    assertTrue(rejection.message().contains("removed"));
+  }
+
+  @Test
+  void updateWithInvalidConfigIsRejected() {
+    register(spec());
+    assertEquals("fps", rejected(kit.runCommand(replyTo -> new CameraEntity.Update(withFps(100), replyTo))).field());
+  }
+
+  @Test
+  void enableAndDisableChangeTheStatusOnceEach() {
+    register(spec());
+    var enabled = kit.<CameraEntity.Reply>runCommand(CameraEntity.Enable::new);
+    assertEquals(List.of(new CameraEntity.Enabled("cam-17", NOW)), enabled.events());
+    assertTrue(kit.<CameraEntity.Reply>runCommand(CameraEntity.Enable::new).hasNoEvents(), "enable is idempotent");
+
+    var disabled = kit.<CameraEntity.Reply>runCommand(CameraEntity.Disable::new);
+    assertEquals(List.of(new CameraEntity.Disabled("cam-17", NOW)), disabled.events());
+    assertEquals(CameraEntity.Status.DISABLED, disabled.state().status());
+    assertTrue(kit.<CameraEntity.Reply>runCommand(CameraEntity.Disable::new).hasNoEvents(), "disable is idempotent");
+  }
+
+  @Test
+  void enableDisableAndRemoveOfAnUnknownCameraAreNotFound() {
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejected(kit.runCommand(CameraEntity.Enable::new)).kind());
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejected(kit.runCommand(CameraEntity.Disable::new)).kind());
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejected(kit.runCommand(CameraEntity.Remove::new)).kind());
+  }
+
+  @Test
+  void removeMarksTheCameraRemovedAndItCanBeRegisteredAgain() {
+    register(spec());
+    kit.runCommand(CameraEntity.Enable::new);
+    var removed = kit.<CameraEntity.Reply>runCommand(CameraEntity.Remove::new);
+    assertEquals(List.of(new CameraEntity.Removed("cam-17", NOW)), removed.events());
+    assertEquals(CameraEntity.Status.REMOVED, removed.state().status());
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejected(kit.runCommand(CameraEntity.Remove::new)).kind());
+
+    var again = register(spec());
+    assertEquals(CameraEntity.Status.REGISTERED, again.state().status());
+  }
+
+  @Test
+  void getStateAnswersTheStateOrNotFound() {
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, rejected(kit.runCommand(CameraEntity.GetState::new)).kind());
+    register(spec());
+    var result = kit.<CameraEntity.Reply>runCommand(CameraEntity.GetState::new);
+    assertTrue(result.hasNoEvents());
+    var state = assertInstanceOf(CameraEntity.Accepted.class, result.reply()).state();
+    assertEquals("Gate 3", state.config().name());
+    assertEquals(StreamHealth.IDLE, state.health());
+    assertEquals(CameraCounters.ZERO, state.counters());
+    assertEquals(NOW, state.createdAt());
+  }
+
+  @Test
+  void stateSurvivesRestartFromEventsAndSnapshots() {
+    register(spec());
+    kit.runCommand(CameraEntity.Enable::new);
+    kit.runCommand(CameraEntity.Disable::new);
+    kit.runCommand(CameraEntity.Enable::new); // 4 events: snapshot after the 3rd
+    CameraEntity.State before = kit.getState();
+    var restarted = kit.restart();
+    assertEquals(before, restarted.state());
+  }
+
+  @Test
+  void persistLatencyIsRecordedForEveryPersistingCommand() {
+    register(spec());
+    kit.runCommand(CameraEntity.Enable::new);
+    kit.runCommand(CameraEntity.Enable::new); // no-op: nothing persisted, nothing timed
+    assertEquals(2, registry.get("gtv.camera.persist").timer().count());
+  }
+
+  @Test
+  void everyCameraMapsToOneFixedSlice() {
+    String tag = CameraTags.forCamera("cam-17");
+    assertTrue(CameraTags.ALL.contains(tag));
+    assertEquals(tag, CameraTags.forCamera("cam-17"));
+    assertEquals(CameraTags.SLICES, CameraTags.ALL.size());
+  }
+}
