@@ -77,7 +77,7 @@ public final class ApiErrors {
   }
 
   private static HttpResponse malformed(Throwable cause) {
-    Throwable e = unwrap(cause);
+    Throwable e = jsonCause(unwrap(cause));
     if (e instanceof EntityStreamSizeException size) return tooLarge(size);
     if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
       String field =
@@ -104,6 +104,14 @@ public final class ApiErrors {
     if (entity.getContentType().equals(ContentTypes.APPLICATION_JSON)) return response;
     String text = entity instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : response.status().reason();
     return response(response.status(), ApiError.of(text));
+  }
+
+  // The JSON unmarshaller wraps Jackson's exception; the field path lives on Jackson's.
+  private static Throwable jsonCause(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof JsonProcessingException) return t;
+    }
+    return e;
   }
 
   private static Throwable unwrap(Throwable e) {
