@@ -1,0 +1,93 @@
+package gtvision.camera;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import gtvision.metrics.Metrics;
+import gtvision.persistence.Database;
+import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestNodes;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The entity on the real PostgreSQL journal survives a full restart of its node. */
+class CameraRecoveryTest {
+  private static final String ID = "cam-recovery";
+
+  private static CameraEntity.State ask(TestNodes.Node node, java.util.function.Function<Cameras, java.util.concurrent.CompletionStage<CameraEntity.Reply>> command) {
+    Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()));
+    CameraEntity.Reply reply = command.apply(cameras).toCompletableFuture().join();
+    return assertInstanceOf(CameraEntity.Accepted.class, reply, reply.toString()).state();
+  }
+
+  private static CameraSpec spec(String name) {
+    return new CameraSpec(name, "rtsp://user:pw@10.0.0.7/stream1", "rtsp", 2.0, new Location(-23.5, -46.6),
+        List.of("gate", "north"), null);
+  }
+
+  @Test
+  void stateIsRecoveredIdenticallyAfterTheActorSystemRestarts() {
+    Config db = TestDatabases.postgres("recovery");
+    TestNodes.Node first = TestNodes.start(db);
+    CameraEntity.State before;
+    try {
+      ask(first, c -> c.register(ID, spec("Gate 3")));
+      before = ask(first, c -> c.enable(ID));
+    } finally {
+      first.stop();
+    }
+
+    TestNodes.Node second = TestNodes.start(db);
+    try {
+      CameraEntity.State after = ask(second, c -> c.get(ID));
+      assertEquals(before, after);
+      assertEquals(CameraEntity.Status.ENABLED, after.status());
+    } finally {
+      second.stop();
+    }
+  }
+
+  @Test
+  void stateIsRecoveredFromASnapshotAfterTheActorSystemRestarts() {
+    Config db = TestDatabases.postgres("snapshot");
+    Config snapshotEvery3 = ConfigFactory.parseString("gtv.camera.snapshot-every = 3");
+    TestNodes.Node first = TestNodes.start(db, snapshotEvery3);
+    CameraEntity.State before;
+    try {
+      ask(first, c -> c.register(ID, spec("Gate 3")));
+      for (int i = 0; i < 4; i++) {
+        ask(first, c -> c.enable(ID));
+        ask(first, c -> c.disable(ID));
+      }
+      before = ask(first, c -> c.update(ID, spec("Gate 3 renamed")));
+      assertTrue(snapshotsOf(first) >= 1, "a snapshot was written");
+    } finally {
+      first.stop();
+    }
+
+    TestNodes.Node second = TestNodes.start(db, snapshotEvery3);
+    try {
+      assertEquals(before, ask(second, c -> c.get(ID)));
+      assertTrue(snapshotsOf(second) <= 2, "old snapshots are deleted");
+    } finally {
+      second.stop();
+    }
+  }
+
+  private static long snapshotsOf(TestNodes.Node node) {
+    return Database.get(node.system()).run(connection -> {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM snapshot WHERE persistence_id = ?")) {
+        ps.setString(1, "Camera|" + ID);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }).toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,112 @@
+package gtvision.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import gtvision.camera.CameraEntity;
+import gtvision.camera.CameraMetrics;
+import gtvision.camera.CameraSpec;
+import gtvision.camera.Cameras;
+import gtvision.metrics.Metrics;
+import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestNodes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes in one JVM (two ActorSystems on their own ports) sharing one journal. */
+class TwoNodeClusterTest {
+  private static final int CAMERAS = 20;
+  @TempDir Path dataDir;
+
+  private static Cameras cameras(TestNodes.Node node) {
+    return new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()));
+  }
+
+  private static CameraEntity.State accepted(CameraEntity.Reply reply) {
+    return assertInstanceOf(CameraEntity.Accepted.class, reply, String.valueOf(reply)).state();
+  }
+
+  @Test
+  void camerasAreReadableThroughEitherNodeAndSurviveANodeLeaving() throws Exception {
+    Config db = TestDatabases.preferPostgres("cluster", dataDir);
+    TestNodes.Node a = TestNodes.start(db);
+    TestNodes.Node b = null;
+    try {
+      Config joinA = ConfigFactory.parseString(
+          "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"");
+      b = TestNodes.start(db, joinA);
+      awaitUpMembers(a, 2);
+
+      Map<String, CameraEntity.State> registered = new HashMap<>();
+      for (int i = 0; i < CAMERAS; i++) {
+        String id = "cluster-cam-" + i;
+        accepted(cameras(a).register(id, new CameraSpec("Camera " + i, "rtsp://u:p@10.0.0." + i + "/s", "rtsp",
+            1.0, null, List.of(), i % 2 == 0)).toCompletableFuture().get());
+        registered.put(id, accepted(cameras(a).get(id).toCompletableFuture().get()));
+      }
+
+      // Registered through A, readable through B's HTTP API.
+      HttpResponse<String> viaB = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(b.baseUrl() + "/api/cameras/cluster-cam-3")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, viaB.statusCode(), viaB.body());
+      assertTrue(viaB.body().contains("\"name\":\"Camera 3\""));
+      assertTrue(viaB.body().contains("rtsp://u:***@"), "masked through the other node too");
+
+      int shardsOnB = shardsWithEntities(b);
+      assertTrue(shardsOnB > 0, "some cameras live on node B before it leaves");
+
+      b.stop(); // coordinated shutdown: leave the cluster, hand the shards off
+      b = null;
+      awaitUpMembers(a, 1);
+
+      for (var entry : registered.entrySet()) {
+        CameraEntity.State now = accepted(cameras(a).get(entry.getKey()).toCompletableFuture().get());
+        assertEquals(entry.getValue(), now, "state of " + entry.getKey() + " after node B left");
+      }
+    } finally {
+      if (b != null) b.stop();
+      a.stop();
+    }
+  }
+
+  private static int shardsWithEntities(TestNodes.Node node) {
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node.system());
+    ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(CameraEntity.TYPE_KEY, probe.getRef()));
+    ShardRegion.CurrentShardRegionState state = probe.receiveMessage(Duration.ofSeconds(10));
+    return (int) state.getShards().stream().filter(s -> !s.getEntityIds().isEmpty()).count();
+  }
+
+  private static void awaitUpMembers(TestNodes.Node node, int expected) throws InterruptedException {
+    Cluster cluster = Cluster.get(node.system());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+          .filter(m -> m.status().equals(MemberStatus.up())).count();
+      if (up == expected && cluster.state().getMembers().spliterator().getExactSizeIfKnown() != 0) {
+        long all = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count();
+        if (all == expected) return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("cluster never reached " + expected + " members");
+  }
+}
