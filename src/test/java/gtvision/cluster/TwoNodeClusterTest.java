@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -99,14 +100,10 @@ class TwoNodeClusterTest {
     Cluster cluster = Cluster.get(node.system());
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
-      long up = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-          .filter(m -> m.status().equals(MemberStatus.up())).count();
-      if (up == expected && cluster.state().getMembers().spliterator().getExactSizeIfKnown() != 0) {
-        long all = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false).count();
-        if (all == expected) return;
-      }
+      var members = StreamSupport.stream(cluster.state().getMembers().spliterator(), false).toList();
+      if (members.size() == expected && members.stream().allMatch(m -> m.status().equals(MemberStatus.up()))) return;
       Thread.sleep(100);
     }
-    throw new AssertionError("cluster never reached " + expected + " members");
+    throw new AssertionError("cluster never reached " + expected + " up members");
   }
 }
