@@ -30,6 +30,8 @@ public final class CameraEntity
     extends EventSourcedBehaviorWithEnforcedReplies<CameraEntity.Command, CameraEntity.Event, CameraEntity.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Camera");
+  /** Bounds an event's size: a frame with more objects than this is not a plausible scene. */
+  public static final int MAX_DETECTIONS_PER_FRAME = 300;
 
   // ---- commands ----
 
@@ -48,6 +50,11 @@ public final class CameraEntity
   public record Remove(ActorRef<Reply> replyTo) implements Command {}
 
   public record GetState(ActorRef<Reply> replyTo) implements Command {}
+
+  /** What the analyser found in one frame of this camera; only frames with detections are recorded. */
+  public record RecordDetections(
+      long frameSequence, Instant capturedAt, String provider, List<Detection> detections, ActorRef<Reply> replyTo)
+      implements Command {}
 
   // ---- replies ----
 
@@ -80,6 +87,11 @@ public final class CameraEntity
   public record Disabled(String cameraId, Instant at) implements Event {}
 
   public record Removed(String cameraId, Instant at) implements Event {}
+
+  /** Detections of one analysed frame, with what the detections read side needs to index them. */
+  public record DetectionsRecorded(
+      String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at)
+      implements Event {}
 
   // ---- state ----
 
@@ -131,6 +143,12 @@ public final class CameraEntity
 
     State withStatus(Status newStatus, Instant at) {
       return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at);
+    }
+
+    State withDetections(DetectionsRecorded e) {
+      CameraCounters c = new CameraCounters(counters.framesSeen(), counters.framesAnalysed(),
+          counters.detections() + e.detections().size());
+      return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt);
     }
   }
 
@@ -192,6 +210,7 @@ public final class CameraEntity
         .onCommand(Disable.class, this::onDisable)
         .onCommand(Remove.class, this::onRemove)
         .onCommand(GetState.class, this::onGetState)
+        .onCommand(RecordDetections.class, this::onRecordDetections)
         .build();
   }
 
@@ -248,6 +267,20 @@ public final class CameraEntity
     return Effect().reply(cmd.replyTo(), new Accepted(state));
   }
 
+  private ReplyEffect<Event, State> onRecordDetections(State state, RecordDetections cmd) {
+    if (!state.exists()) return notFound(cmd, state);
+    if (cmd.detections().isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections", "no detections to record"));
+    }
+    if (cmd.detections().size() > MAX_DETECTIONS_PER_FRAME) {
+      return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections",
+          "at most " + MAX_DETECTIONS_PER_FRAME + " detections per frame"));
+    }
+    var event = new DetectionsRecorded(
+        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant());
+    return persist(state, List.of(event), cmd);
+  }
+
   private ReplyEffect<Event, State> persist(State state, List<Event> events, Command cmd) {
     if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(state));
     long started = System.nanoTime();
@@ -276,6 +309,7 @@ public final class CameraEntity
         .onEvent(Enabled.class, (state, e) -> state.withStatus(Status.ENABLED, e.at()))
         .onEvent(Disabled.class, (state, e) -> state.withStatus(Status.DISABLED, e.at()))
         .onEvent(Removed.class, (state, e) -> state.withStatus(Status.REMOVED, e.at()))
+        .onEvent(DetectionsRecorded.class, State::withDetections)
         .build();
   }
 }

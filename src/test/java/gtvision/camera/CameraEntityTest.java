@@ -260,4 +260,28 @@ class CameraEntityTest {
     assertEquals(tag, CameraTags.forCamera("cam-17"));
     assertEquals(CameraTags.SLICES, CameraTags.ALL.size());
   }
+
+  private static final List<Detection> CAR =
+      List.of(new Detection("car", 0.91, List.of(10.0, 20.0, 110.0, 80.0), "ABC1D23", 0.88));
+
+  @Test
+  void recordDetectionsPersistsThemAndUpdatesCountersAndLastDetections() {
+    register(spec());
+    var result = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.RecordDetections(
+        42, NOW.minusSeconds(1), "gpu", CAR, replyTo));
+    var event = result.eventOfType(CameraEntity.DetectionsRecorded.class);
+    assertEquals(42, event.frameSequence());
+    assertEquals("gpu", event.provider());
+    assertEquals(CAR, result.state().lastDetections());
+    assertEquals(1, result.state().counters().detections());
+  }
+
+  @Test
+  void recordDetectionsForAnUnknownCameraOrWithoutDetectionsIsRejected() {
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND,
+        rejected(kit.runCommand(replyTo -> new CameraEntity.RecordDetections(1, NOW, "gpu", CAR, replyTo))).kind());
+    register(spec());
+    assertEquals("detections",
+        rejected(kit.runCommand(replyTo -> new CameraEntity.RecordDetections(1, NOW, "gpu", List.of(), replyTo))).field());
+  }
 }
