@@ -51,7 +51,9 @@ public final class TestNodes {
         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
         "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
         "jdbc-read-journal.refresh-interval = 100ms",
-        "gtv.camera.status-gauge-interval = 500ms"));
+        "gtv.camera.status-gauge-interval = 500ms",
+        // CI machines have 2 cores shared by several nodes: cold entities can take seconds.
+        "gtv.camera.ask-timeout = 20s"));
   }
 
   /** Starts a node on {@code database} plus {@code extra} settings and waits until /health is 200. */
