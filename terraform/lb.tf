@@ -19,7 +19,7 @@ resource "aws_lb_target_group" "workers" {
 
   health_check {
     protocol            = "HTTP"
-    port                = tostring(var.management_port)
+    port                = var.management_port
     path                = "/ready"
     matcher             = "200"
     interval            = 10
