@@ -1,5 +1,8 @@
 package gtvision.deploy;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -9,12 +12,13 @@ import java.nio.file.Path;
  */
 final class DeploySettings {
 
-    // Defaults of src/main/resources/application.conf: gtv.http.port,
-    // pekko.management.http.port and pekko.remote.artery.canonical.port. Hard-coded until that file
-    // exists on this branch; then these three read the loaded config instead.
-    static final int HTTP_PORT = 8080;
-    static final int MANAGEMENT_PORT = 7626;
-    static final int REMOTING_PORT = 7355;
+    // The application's defaults from application.conf (and its includes), read without the
+    // environment so that an override on the test machine cannot hide a mismatch.
+    private static final Config DEFAULTS =
+            ConfigFactory.parseResources("application.conf").resolve(ConfigResolveOptions.noSystem());
+    static final int HTTP_PORT = DEFAULTS.getInt("gtv.http.port");
+    static final int MANAGEMENT_PORT = DEFAULTS.getInt("pekko.management.http.port");
+    static final int REMOTING_PORT = DEFAULTS.getInt("pekko.remote.artery.canonical.port");
 
     // Pekko Management health-check routes on the management port (pekko-management 1.1.x).
     static final String READY_PATH = "/ready";

@@ -149,14 +149,8 @@ class KustomizationTest {
     void prodSecretIsDocumentedWithEveryRequiredKey() throws IOException {
         Kustomization prod = Kustomization.in(KubernetesManifests.k8sDir().resolve("overlays/prod"));
         assertTrue(prod.entries("secretGenerator").isEmpty(), "production credentials never come from git");
-        // The Deploy section lives in docs/deploy.md and/or README.md.
-        StringBuilder docs = new StringBuilder();
-        for (String file : List.of("docs/deploy.md", "README.md")) {
-            Path path = DeploySettings.repo().resolve(file);
-            if (Files.isRegularFile(path)) {
-                docs.append(Files.readString(path));
-            }
-        }
+        // The Deploy section lives in README.md.
+        String docs = Files.readString(DeploySettings.repo().resolve("README.md"));
         assertTrue(docs.indexOf("gtvision-secrets") >= 0, "the Deploy docs explain how to create gtvision-secrets");
         for (String key : requiredSecretKeys()) {
             assertTrue(docs.indexOf(key) >= 0, "the Deploy docs do not mention secret key " + key);
