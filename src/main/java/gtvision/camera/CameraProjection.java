@@ -1,5 +1,7 @@
 package gtvision.camera;
 
+import gtvision.metrics.Metrics;
+import gtvision.metrics.ProjectionLag;
 import gtvision.persistence.Database;
 import gtvision.persistence.HikariJdbcSession;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,33 +29,41 @@ public final class CameraProjection {
 
   public static void init(ActorSystem<?> system) {
     Database database = Database.get(system);
+    ProjectionLag lag = new ProjectionLag(Metrics.get(system).registry(), NAME);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "projection-" + NAME,
             CameraTags.SLICES,
-            slice -> ProjectionBehavior.create(projection(system, database, CameraTags.ALL.get(slice))),
+            slice -> ProjectionBehavior.create(projection(system, database, lag, CameraTags.ALL.get(slice))),
             ShardedDaemonProcessSettings.create(system),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
   private static ExactlyOnceProjection<Offset, EventEnvelope<CameraEntity.Event>> projection(
-      ActorSystem<?> system, Database database, String tag) {
+      ActorSystem<?> system, Database database, ProjectionLag lag, String tag) {
     return JdbcProjection.exactlyOnce(
         ProjectionId.of(NAME, tag),
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag),
         database::newSession,
-        () -> new Handler(),
+        () -> new Handler(lag),
         system);
   }
 
   private static final class Handler extends JdbcHandler<EventEnvelope<CameraEntity.Event>, HikariJdbcSession> {
+    private final ProjectionLag lag;
+
+    Handler(ProjectionLag lag) {
+      this.lag = lag;
+    }
+
     @Override
     public void process(HikariJdbcSession session, EventEnvelope<CameraEntity.Event> envelope) throws Exception {
       session.withConnection(connection -> {
         CameraTable.apply(connection, envelope.event());
         return null;
       });
+      lag.processed(envelope.timestamp());
     }
   }
 }

@@ -245,6 +245,7 @@ class CameraRoutesTest extends JUnit5RouteTest {
     assertTrue(text.matches("(?s).*gtv_cameras\\{status=\"registered\"} [1-9].*"), "cameras by status");
     assertTrue(text.contains("jvm_memory_used_bytes"));
     assertTrue(text.contains("gtv_cluster_members{status=\"up\"} 1.0"));
+    assertTrue(text.contains("gtv_projection_lag_seconds{projection=\"cameras\"}"));
   }
 
   /** Waits until the read side lists {@code id} (optionally: {@code statusId} with {@code status}). */
