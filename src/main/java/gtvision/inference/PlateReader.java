@@ -11,7 +11,6 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.RETR_LIST;
 import static org.bytedeco.opencv.global.opencv_imgproc.THRESH_BINARY;
-import static org.bytedeco.opencv.global.opencv_imgproc.boundingRect;
 import static org.bytedeco.opencv.global.opencv_imgproc.findContours;
 import static org.bytedeco.opencv.global.opencv_imgproc.getPerspectiveTransform;
 import static org.bytedeco.opencv.global.opencv_imgproc.minAreaRect;
@@ -81,6 +80,7 @@ public final class PlateReader implements AutoCloseable {
   private final String detInput;
   private final String recInput;
   private final List<String> alphabet; // index 0 = CTC blank, last = space
+  private final Map<String, Integer> index;
 
   private PlateReader(Settings settings, OrtEnvironment env, OrtSession det, OrtSession rec, List<String> alphabet) {
     this.settings = settings;
@@ -90,6 +90,9 @@ public final class PlateReader implements AutoCloseable {
     this.detInput = det.getInputNames().iterator().next();
     this.recInput = rec.getInputNames().iterator().next();
     this.alphabet = alphabet;
+    Map<String, Integer> idx = new java.util.HashMap<>();
+    for (int i = 1; i < alphabet.size(); i++) idx.putIfAbsent(alphabet.get(i), i);
+    this.index = Map.copyOf(idx);
   }
 
   /** @throws ModelLoadException when a model file or the dictionary is missing or invalid */
@@ -151,31 +154,107 @@ public final class PlateReader implements AutoCloseable {
   /** The best line that is a plate, or empty: unreadable plates are never guessed. */
   public Optional<Plate> read(Mat bgr) {
     Optional<Plate> best = Optional.empty();
-    for (TextLine line : readLines(bgr)) {
-      if (line.confidence() < settings.minConfidence()) continue;
-      Optional<String> text = settings.patterns().match(line.text());
-      if (text.isPresent() && (best.isEmpty() || line.confidence() > best.get().confidence())) {
-        best = Optional.of(new Plate(text.get(), line.confidence()));
+    for (Recognised line : recogniseAll(bgr)) {
+      Optional<Plate> p = asPlate(line);
+      if (p.isPresent() && (best.isEmpty() || p.get().confidence() > best.get().confidence())) best = p;
+    }
+    return best;
+  }
+
+  /**
+   * The line's text when it matches a pattern as read; otherwise the template reading: per
+   * position, the most probable character that the plate format allows at that position, each with
+   * at least {@link #MIN_CHAR_PROBABILITY} in the recogniser's own output.
+   */
+  private Optional<Plate> asPlate(Recognised line) {
+    Optional<String> literal = settings.patterns().match(line.text);
+    if (literal.isPresent()) {
+      return line.confidence >= settings.minConfidence()
+          ? Optional.of(new Plate(literal.get(), line.confidence))
+          : Optional.empty();
+    }
+    List<float[]> chars = new ArrayList<>();
+    List<String> readChars = new ArrayList<>();
+    for (int i = 0; i < line.chars.size(); i++) {
+      if (!PlatePatterns.isSeparator(line.chars.get(i))) {
+        chars.add(line.peaks.get(i));
+        readChars.add(line.chars.get(i));
+      }
+    }
+    // Fewest look-alike substitutions wins, then confidence: "RS0-8011" is the old format with one
+    // substitution (RSO8011), not Mercosul with two (RSO8O11).
+    Optional<Plate> best = Optional.empty();
+    int bestSubstitutions = Integer.MAX_VALUE;
+    for (List<java.util.Set<Character>> template : settings.patterns().templates()) {
+      if (template.size() != chars.size()) continue;
+      StringBuilder text = new StringBuilder();
+      double sum = 0;
+      int substitutions = 0;
+      boolean plausible = true;
+      for (int i = 0; i < template.size() && plausible; i++) {
+        char bestChar = 0;
+        double bestP = -1;
+        for (char c : template.get(i)) {
+          double p = probability(chars.get(i), c);
+          if (p > bestP) {
+            bestP = p;
+            bestChar = c;
+          }
+        }
+        if (bestP < MIN_CHAR_PROBABILITY) {
+          // The recogniser is sure of a glyph the format forbids here: accept only its printed
+          // look-alike (0/O, 1/I, 2/Z, 5/S, 6/G, 8/B), with the probability of what was read.
+          String n = PlatePatterns.normalise(readChars.get(i));
+          char read = n.length() == 1 ? n.charAt(0) : 0;
+          Character alike = LOOK_ALIKES.get(read);
+          if (alike != null && template.get(i).contains(alike)) {
+            bestChar = alike;
+            bestP = probability(chars.get(i), read);
+            substitutions++;
+          }
+        }
+        plausible = bestP >= MIN_CHAR_PROBABILITY;
+        text.append(bestChar);
+        sum += bestP;
+      }
+      double confidence = sum / template.size();
+      boolean better = substitutions < bestSubstitutions
+          || (substitutions == bestSubstitutions && confidence > best.map(Plate::confidence).orElse(-1.0));
+      if (plausible && confidence >= settings.minConfidence() && settings.patterns().match(text.toString()).isPresent()
+          && better) {
+        best = Optional.of(new Plate(text.toString(), confidence));
+        bestSubstitutions = substitutions;
       }
     }
     return best;
   }
 
+  /** Probability of a character at a step, upper and lower case together. */
+  private double probability(float[] distribution, char c) {
+    double p = 0;
+    Integer upper = index.get(String.valueOf(Character.toUpperCase(c)));
+    Integer lower = index.get(String.valueOf(Character.toLowerCase(c)));
+    if (upper != null) p += distribution[upper];
+    if (lower != null && !lower.equals(upper)) p += distribution[lower];
+    return p;
+  }
+
   /** All text lines found in the image, raw OCR text; for diagnostics and tests. */
   public List<TextLine> readLines(Mat bgr) {
+    return recogniseAll(bgr).stream().map(r -> new TextLine(r.text, r.confidence, r.box)).toList();
+  }
+
+  private List<Recognised> recogniseAll(Mat bgr) {
     if (bgr.empty() || bgr.type() != CV_8UC3) throw new InvalidImageException("expected an 8-bit BGR image");
     try (PointerScope scope = new PointerScope()) {
-      List<TextLine> lines = new ArrayList<>();
+      List<Recognised> lines = new ArrayList<>();
       for (RotatedRect box : detectBoxes(bgr)) {
         Mat line = rectify(bgr, box);
         if (line.rows() < 4 || line.cols() < 4) continue;
-        Recognised r = recognise(line);
-        Rect bounds = box.boundingRect();
-        lines.add(
-            new TextLine(
-                r.text, r.confidence, new BoundingBox(bounds.x(), bounds.y(), bounds.x() + bounds.width(), bounds.y() + bounds.height())));
+        Rect b = box.boundingRect();
+        lines.add(recognise(line, new BoundingBox(b.x(), b.y(), b.x() + b.width(), b.y() + b.height())));
       }
-      lines.sort(Comparator.comparingDouble((TextLine l) -> l.box().y1()));
+      lines.sort(Comparator.comparingDouble((Recognised l) -> l.box.y1()));
       return lines;
     } catch (OrtException e) {
       throw new IllegalStateException("plate OCR failed: " + e.getMessage(), e);
@@ -212,7 +291,7 @@ public final class PlateReader implements AutoCloseable {
       Mat contour = contours.get(i);
       RotatedRect r = minAreaRect(contour);
       if (Math.min(r.size().width(), r.size().height()) < 3) continue;
-      if (meanInside(probMap, contour) < BOX_THRESHOLD) continue;
+      if (meanInside(probMap, r) < BOX_THRESHOLD) continue;
       float rw = r.size().width();
       float rh = r.size().height();
       double d = rw * rh * UNCLIP_RATIO / (2 * (rw + rh)); // PaddleOCR's unclip distance
@@ -226,13 +305,31 @@ public final class PlateReader implements AutoCloseable {
     return boxes;
   }
 
-  private static double meanInside(Mat prob, Mat contour) {
-    Rect b = boundingRect(contour);
-    Rect clipped = new Rect(
-        Math.max(0, b.x()), Math.max(0, b.y()),
-        Math.min(b.width(), prob.cols() - Math.max(0, b.x())), Math.min(b.height(), prob.rows() - Math.max(0, b.y())));
-    if (clipped.width() <= 0 || clipped.height() <= 0) return 0;
-    return org.bytedeco.opencv.global.opencv_core.mean(prob.apply(clipped)).get(0);
+  /**
+   * Mean probability inside the box polygon (PaddleOCR's "fast" box score). The mean over the
+   * upright bounding rectangle would count background around a slightly rotated line and drop
+   * long plates below the threshold.
+   */
+  private static double meanInside(Mat prob, RotatedRect box) {
+    Rect b = box.boundingRect();
+    int x0 = Math.max(0, b.x());
+    int y0 = Math.max(0, b.y());
+    int x1 = Math.min(prob.cols(), b.x() + b.width());
+    int y1 = Math.min(prob.rows(), b.y() + b.height());
+    if (x1 <= x0 || y1 <= y0) return 0;
+    Mat mask = new Mat(y1 - y0, x1 - x0, CV_8U, new org.bytedeco.opencv.opencv_core.Scalar(0));
+    Point2f corners = new Point2f(4);
+    box.points(corners);
+    int[] xy = new int[8];
+    for (int i = 0; i < 4; i++) {
+      xy[2 * i] = Math.round(corners.position(i).x()) - x0;
+      xy[2 * i + 1] = Math.round(corners.position(i).y()) - y0;
+    }
+    org.bytedeco.opencv.opencv_core.Point poly = new org.bytedeco.opencv.opencv_core.Point(4);
+    for (int i = 0; i < 4; i++) poly.position(i).x(xy[2 * i]).y(xy[2 * i + 1]);
+    poly.position(0);
+    org.bytedeco.opencv.global.opencv_imgproc.fillConvexPoly(mask, poly, 4, new org.bytedeco.opencv.opencv_core.Scalar(255));
+    return org.bytedeco.opencv.global.opencv_core.mean(prob.apply(new Rect(x0, y0, x1 - x0, y1 - y0)), mask).get(0);
   }
 
   /** Perspective-crops a rotated text box to an upright line image. */
@@ -280,10 +377,23 @@ public final class PlateReader implements AutoCloseable {
     return Math.hypot(a[0] - b[0], a[1] - b[1]);
   }
 
-  private record Recognised(String text, double confidence) {}
+  /**
+   * A recognised line: text, mean character probability, and per emitted character its string and
+   * the full class distribution at its most confident step (for pattern-guided reading).
+   */
+  private record Recognised(String text, double confidence, BoundingBox box, List<String> chars, List<float[]> peaks) {}
+
+  private static final Map<Character, Character> LOOK_ALIKES =
+      Map.ofEntries(
+          Map.entry('0', 'O'), Map.entry('O', '0'), Map.entry('1', 'I'), Map.entry('I', '1'),
+          Map.entry('2', 'Z'), Map.entry('Z', '2'), Map.entry('5', 'S'), Map.entry('S', '5'),
+          Map.entry('6', 'G'), Map.entry('G', '6'), Map.entry('8', 'B'), Map.entry('B', '8'));
+
+  /** Below this, a character is not considered a reading of the position at all. */
+  static final double MIN_CHAR_PROBABILITY = 0.02;
 
   /** CTC recognition of one line: height 48, width by aspect (at least 320, zero padded). */
-  private Recognised recognise(Mat line) throws OrtException {
+  private Recognised recognise(Mat line, BoundingBox box) throws OrtException {
     int rw = Math.max(1, (int) Math.ceil(REC_HEIGHT * (double) line.cols() / line.rows()));
     int width = Math.max(REC_MIN_WIDTH, rw);
     Mat resized = new Mat();
@@ -298,29 +408,39 @@ public final class PlateReader implements AutoCloseable {
       int steps = (int) shape[1];
       int classes = (int) shape[2];
       FloatBuffer fb = out.getFloatBuffer();
+      float[] all = new float[fb.remaining()];
+      fb.get(all);
+      // Greedy CTC: best class per step, repeats collapsed, blanks dropped.
       StringBuilder text = new StringBuilder();
+      List<String> chars = new ArrayList<>();
+      List<float[]> peaks = new ArrayList<>();
       double sum = 0;
-      int count = 0;
       int previous = -1;
+      float runPeak = -1;
       for (int s = 0; s < steps; s++) {
         int best = 0;
         float bestP = -1;
         int base = s * classes;
         for (int c = 0; c < classes; c++) {
-          float v = fb.get(base + c);
-          if (v > bestP) {
-            bestP = v;
+          if (all[base + c] > bestP) {
+            bestP = all[base + c];
             best = c;
           }
         }
-        if (best != 0 && best != previous) {
+        if (best != 0 && best != previous) { // a new character starts
           text.append(alphabet.get(best));
+          chars.add(alphabet.get(best));
+          peaks.add(java.util.Arrays.copyOfRange(all, base, base + classes));
           sum += bestP;
-          count++;
+          runPeak = bestP;
+        } else if (best != 0 && bestP > runPeak) { // same character, more confident step
+          peaks.set(peaks.size() - 1, java.util.Arrays.copyOfRange(all, base, base + classes));
+          sum += bestP - runPeak;
+          runPeak = bestP;
         }
         previous = best;
       }
-      return new Recognised(text.toString(), count == 0 ? 0 : sum / count);
+      return new Recognised(text.toString(), chars.isEmpty() ? 0 : sum / chars.size(), box, chars, peaks);
     }
   }
 
