@@ -41,8 +41,9 @@ import org.bytedeco.opencv.opencv_core.Rect;
  *
  * <p>Batching: a model whose input has a dynamic batch dimension gets one session call per batch.
  * The reference yolox_nano.onnx is exported with batch fixed to 1, so there a batch is run as
- * sequential session calls inside one dispatch: batching then bounds queueing and feeds the model
- * back to back, but cannot amortise per-call cost (measured in docs/benchmarks-inference.md).
+ * sequential session calls inside one dispatch, without waiting for the batch to fill (max-wait
+ * applies to dynamic-batch models only): batching then feeds the model back to back but cannot
+ * amortise per-call cost (measured in docs/benchmarks-inference.md).
  */
 public final class YoloxOnnxDetector implements Detector {
 
@@ -141,9 +142,11 @@ public final class YoloxOnnxDetector implements Detector {
             .tag("provider", PROVIDER)
             .register(registry);
     this.latency = InferenceMetrics.latency(registry, PROVIDER);
+    // Waiting for a batch to fill only pays when the batch runs as one call; a fixed-batch model
+    // takes whatever is queued right away (frames that arrive during a run still share the next one).
+    Duration wait = dynamicBatch ? settings.maxWait() : Duration.ZERO;
     this.batcher =
-        new MicroBatcher<>(
-            "gtv-inference-" + modelId, settings.maxBatch(), settings.maxWait(), this::infer, batchSize::record);
+        new MicroBatcher<>("gtv-inference-" + modelId, settings.maxBatch(), wait, this::infer, batchSize::record);
   }
 
   /**

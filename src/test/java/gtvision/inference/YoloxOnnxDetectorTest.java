@@ -117,7 +117,6 @@ class YoloxOnnxDetectorTest {
     List<ImageInput> inputs = IMAGES.stream().map(n -> ImageInput.encoded(SharedData.imageBytes(n))).toList();
     List<DetectionResult> batch = detector.detect(inputs, DetectOptions.DEFAULT).toCompletableFuture().join();
     assertEquals(IMAGES.size(), batch.size());
-    assertTrue(batch.stream().anyMatch(r -> r.batchSize() > 1), "frames of one call share a dispatch");
     for (int i = 0; i < IMAGES.size(); i++) {
       assertEquals(detectOne(IMAGES.get(i)).detections(), batch.get(i).detections(), IMAGES.get(i));
     }
