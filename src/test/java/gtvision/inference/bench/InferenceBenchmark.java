@@ -211,7 +211,8 @@ public final class InferenceBenchmark {
         .append("  grid and NMS; pre-processing of the next frames overlaps inference of the current ones when several are in flight.\n")
         .append("- Max-wait (20 ms) applies only to models with a dynamic batch dimension: with this fixed-batch model a lone\n")
         .append("  frame is dispatched at once instead of waiting for company that would not make its call cheaper.\n")
-        .append("- The machine is a shared 2-core VM with other builds running beside this one: rows vary by +-20 % between runs.\n")
+        .append("- The machine is a shared 2-core VM with other builds running beside this one: absolute rows moved by up to 2x between\n")
+        .append("  runs minutes apart, so compare ratios within one run, and rerun on a quiet machine.\n")
         .append("- The router rows add the router and worker actors (Receptionist-discovered, ask with timeout) on a one-node system.\n");
     Path out = Path.of("docs/benchmarks-inference.md");
     Files.createDirectories(out.getParent());
