@@ -84,6 +84,7 @@ public final class RekognitionDetector implements Detector {
   private final AtomicLong calls = new AtomicLong();
   private final MeterRegistry registry;
   private final Timer latency;
+  private final List<io.micrometer.core.instrument.Meter> meters;
 
   private RekognitionDetector(Settings settings, RekognitionAsyncClient client, MeterRegistry registry, Clock clock) {
     this.settings = settings;
@@ -92,16 +93,20 @@ public final class RekognitionDetector implements Detector {
     this.budget = new AwsBudget(settings.budgetPerMinute(), clock);
     this.limiter = new AsyncLimiter(settings.maxConcurrency());
     this.latency = InferenceMetrics.latency(registry, PROVIDER);
-    Gauge.builder("gtv.aws.budget.remaining", budget, AwsBudget::remaining)
-        .description("Images AWS may still be sent this minute")
-        .register(registry);
-    Gauge.builder("gtv.aws.budget.per.minute", budget, AwsBudget::perMinute)
-        .description("Configured AWS image budget per minute")
-        .register(registry);
-    FunctionCounter.builder("gtv.aws.spend", calls, c -> c.get() * settings.pricePerCallUsd())
-        .description("Estimated Rekognition spend")
-        .baseUnit("usd")
-        .register(registry);
+    // Meters bound to this instance's state; removed on close so a recreated detector (worker
+    // restart) registers its own instead of Micrometer keeping the stale ones.
+    this.meters =
+        List.of(
+            Gauge.builder("gtv.aws.budget.remaining", budget, AwsBudget::remaining)
+                .description("Images AWS may still be sent this minute")
+                .register(registry),
+            Gauge.builder("gtv.aws.budget.per.minute", budget, AwsBudget::perMinute)
+                .description("Configured AWS image budget per minute")
+                .register(registry),
+            FunctionCounter.builder("gtv.aws.spend", calls, c -> c.get() * settings.pricePerCallUsd())
+                .description("Estimated Rekognition spend")
+                .baseUnit("usd")
+                .register(registry));
   }
 
   /**
@@ -300,6 +305,7 @@ public final class RekognitionDetector implements Detector {
 
   @Override
   public void close() {
+    meters.forEach(registry::remove);
     client.close();
   }
 }
