@@ -9,6 +9,7 @@ import gtvision.camera.Cameras;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
 import gtvision.http.ApiRoutes;
+import gtvision.inference.Inference;
 import gtvision.http.HttpServer;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
@@ -55,8 +56,10 @@ public final class Main {
           });
       CameraStatusGauge.start(system, registry);
 
+      Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
+
       Cameras cameras = new Cameras(system, cameraMetrics);
-      HttpServer.start(system, ApiRoutes.create(system, cameras));
+      HttpServer.start(system, ApiRoutes.create(system, cameras, inference));
       return Behaviors.empty();
     });
   }

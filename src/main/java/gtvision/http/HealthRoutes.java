@@ -1,10 +1,12 @@
 package gtvision.http;
 
+import gtvision.inference.HealthSnapshot;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -14,14 +16,19 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /health} (node up and journal database answering) and {@code GET /metrics}. */
+/**
+ * {@code GET /health} (200 when the node is up and its journal database answers; the body also
+ * shows each inference provider and breaker) and {@code GET /metrics}.
+ */
 public final class HealthRoutes extends AllDirectives {
   private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(2);
   private final ActorSystem<?> system;
   private final Database database;
   private final Metrics metrics;
+  private final Supplier<HealthSnapshot> inference;
 
-  public HealthRoutes(ActorSystem<?> system) {
+  public HealthRoutes(ActorSystem<?> system, Supplier<HealthSnapshot> inference) {
+    this.inference = inference;
     this.system = system;
     this.database = Database.get(system);
     this.metrics = Metrics.get(system);
@@ -45,6 +52,8 @@ public final class HealthRoutes extends AllDirectives {
       body.put("cluster", self.toString().toLowerCase());
       body.put("journal", databaseUp ? "up" : "down");
       body.put("appVersion", cluster.selfMember().appVersion().version());
+      // Inference is reported, not gated on: a node without a usable provider still serves cameras.
+      body.put("inference", inference.get());
       return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
     });
   }

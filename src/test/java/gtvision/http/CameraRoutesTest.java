@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.Cameras;
+import gtvision.inference.Inference;
 import gtvision.metrics.Metrics;
 import gtvision.testsupport.JUnit5RouteTest;
 import gtvision.testsupport.TestDatabases;
@@ -41,7 +42,9 @@ class CameraRoutesTest extends JUnit5RouteTest {
   static void start() {
     node = TestNodes.start(TestDatabases.preferPostgres("routes", dataDir));
     var system = node.system();
-    route = ApiRoutes.create(system, new Cameras(system, new CameraMetrics(Metrics.get(system).registry())));
+    var registry = Metrics.get(system).registry();
+    route = ApiRoutes.create(system, new Cameras(system, new CameraMetrics(registry)),
+        Inference.start(system, system.settings().config(), registry));
   }
 
   @AfterAll

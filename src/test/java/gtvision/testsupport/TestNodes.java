@@ -53,7 +53,10 @@ public final class TestNodes {
         "jdbc-read-journal.refresh-interval = 100ms",
         "gtv.camera.status-gauge-interval = 500ms",
         // CI machines have 2 cores shared by several nodes: cold entities can take seconds.
-        "gtv.camera.ask-timeout = 20s"));
+        "gtv.camera.ask-timeout = 20s",
+        // Nodes start without inference workers unless a test asks for them (model loading is slow).
+        "gtv.inference.gpu.placement = none",
+        "gtv.inference.aws.placement = none"));
   }
 
   /** Starts a node on {@code database} plus {@code extra} settings and waits until /health is 200. */
