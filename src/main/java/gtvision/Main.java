@@ -6,6 +6,8 @@ import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraProjection;
 import gtvision.camera.CameraStatusGauge;
 import gtvision.camera.Cameras;
+import gtvision.camera.CountingAnalyser;
+import gtvision.camera.IngestMetrics;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
 import gtvision.http.ApiRoutes;
@@ -43,7 +45,8 @@ public final class Main {
 
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
-      CameraEntity.init(system, cameraMetrics);
+      // The inference router replaces the counting analyser once it lands: any FrameAnalyser plugs in here.
+      CameraEntity.init(system, cameraMetrics, new IngestMetrics(registry), new CountingAnalyser());
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {
