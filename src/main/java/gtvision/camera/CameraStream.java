@@ -110,9 +110,10 @@ final class CameraStream {
             .mapMaterializedValue(cancellable -> NotUsed.notUsed());
       }
       case MJPEG -> Source.<Frame, FrameReader>unfoldResource(
-          () -> new MjpegFrameReader(cameraId, config, settings, probe), FrameReader::next, FrameReader::close);
+          () -> FrameReader.lazy(() -> new MjpegFrameReader(cameraId, config, settings, probe)),
+          FrameReader::next, FrameReader::close);
       case RTSP, HLS, FILE -> Source.<Frame, FrameReader>unfoldResource(
-          () -> new FfmpegFrameReader(cameraId, config, settings, probe, ingest.metrics().decode()),
+          () -> FrameReader.lazy(() -> new FfmpegFrameReader(cameraId, config, settings, probe, ingest.metrics().decode())),
           FrameReader::next, FrameReader::close);
     };
   }

@@ -54,7 +54,10 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private StreamProbe probe;
   private long reportedReceived;
   private long reportedAnalysed;
-  private long lastStatsNanos;
+  // (nanoTime, frames received) samples of the last few seconds: keyframe-only decoding counts frames
+  // in bursts of one GOP, so the rate is measured over a window longer than a GOP.
+  private final java.util.ArrayDeque<long[]> rateSamples = new java.util.ArrayDeque<>();
+  private static final long RATE_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   private CameraStreamSupervisor(ActorContext<Message> ctx, TimerScheduler<Message> timers, String cameraId,
       CameraConfig config, Ingest ingest, ActorRef<CameraEntity.Command> entity) {
@@ -77,7 +80,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
         frame -> self.tell(new FirstFrame(thisRun, frame.width(), frame.height(), frame.capturedAt())));
     reportedReceived = 0;
     reportedAnalysed = 0;
-    lastStatsNanos = System.nanoTime();
+    rateSamples.clear();
+    rateSamples.add(new long[] {System.nanoTime(), 0});
     ingest.metrics().streamState(cameraId, IngestMetrics.CONNECTING);
     try {
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
@@ -155,15 +159,23 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     long now = System.nanoTime();
     long received = probe.receivedCount();
     long analysed = probe.analysedCount();
-    double seconds = (now - lastStatsNanos) / 1e9;
-    double fps = seconds > 0 ? (received - reportedReceived) / seconds : 0;
+    rateSamples.add(new long[] {now, received});
+    // Keep the newest sample that is at least a window old as the start of the window.
+    while (rateSamples.size() > 2) {
+      var it = rateSamples.iterator();
+      it.next();
+      if (now - it.next()[0] < RATE_WINDOW_NANOS) break;
+      rateSamples.pollFirst();
+    }
+    long[] oldest = rateSamples.peekFirst();
+    double seconds = (now - oldest[0]) / 1e9;
+    double fps = seconds > 0 ? (received - oldest[1]) / seconds : 0;
     if (received != reportedReceived || analysed != reportedAnalysed || killSwitch != null) {
       entity.tell(new CameraEntity.ReportStreamStats(received - reportedReceived, analysed - reportedAnalysed,
           Math.round(fps * 100) / 100.0, probe.lastFrameAt()));
     }
     reportedReceived = received;
     reportedAnalysed = analysed;
-    lastStatsNanos = now;
   }
 
   private Behavior<Message> onStop() {

@@ -41,13 +41,16 @@ final class DigestAuth {
   }
 
   /** The Authorization header value for one request. */
-  synchronized String authorization(String method, String uri) {
+  String authorization(String method, String uri) {
+    return authorization(method, uri, HexFormat.of().formatHex(randomBytes(8)));
+  }
+
+  synchronized String authorization(String method, String uri, String cnonce) {
     String algorithm = challenge.getOrDefault("algorithm", "MD5");
     String hashName = algorithm.toUpperCase(Locale.ROOT).startsWith("SHA-256") ? "SHA-256" : "MD5";
     String realm = challenge.get("realm");
     String nonce = challenge.get("nonce");
     String qop = chooseQop(challenge.get("qop"));
-    String cnonce = HexFormat.of().formatHex(randomBytes(8));
     String nc = String.format("%08x", ++nonceCount);
 
     String ha1 = hash(hashName, user + ":" + realm + ":" + password);

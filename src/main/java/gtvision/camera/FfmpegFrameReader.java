@@ -225,12 +225,21 @@ final class FfmpegFrameReader implements FrameReader {
 
   /** FFmpeg's message with the URL's password masked and the error code spelled out. */
   static String describe(Exception e) {
-    String message = SourceUrls.mask(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    String message = SourceUrls.mask(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+        // JavaCV's hints for developers say nothing to an operator.
+        .replace(" (Has setFormat() been called?)", "")
+        .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "");
     Matcher m = ERROR_CODE.matcher(message);
     if (m.find()) {
       try (PointerScope scope = new PointerScope()) {
         BytePointer buffer = new BytePointer(256);
-        if (avutil.av_strerror(Integer.parseInt(m.group(1)), buffer, 256) == 0) message += " (" + buffer.getString() + ")";
+        if (avutil.av_strerror(Integer.parseInt(m.group(1)), buffer, 256) == 0) {
+          byte[] text = new byte[256];
+          buffer.get(text);
+          int end = 0;
+          while (end < text.length && text[end] != 0) end++;
+          message += " (" + new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8).strip() + ")";
+        }
       } catch (NumberFormatException ignored) {
         // Not an FFmpeg code after all: the message stands alone.
       }
