@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.dispatch.DispatcherPrerequisites;
 import org.apache.pekko.dispatch.ExecutorServiceConfigurator;
 import org.apache.pekko.dispatch.ExecutorServiceFactory;
+import org.apache.pekko.dispatch.MonitorableThreadFactory;
 
 /**
  * The executor of {@code gtv.camera.ingest-dispatcher}: a cached thread pool (idle threads are reused,
@@ -29,7 +30,9 @@ public final class IngestExecutorConfigurator extends ExecutorServiceConfigurato
 
   @Override
   public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory threadFactory) {
-    return () -> createExecutorService(threadFactory);
+    // Named like Pekko's own pools ("<system>-gtv.camera.ingest-dispatcher-N"), for thread dumps and CPU accounting.
+    ThreadFactory named = threadFactory instanceof MonitorableThreadFactory m ? m.withName(m.name() + "-" + id) : threadFactory;
+    return () -> createExecutorService(named);
   }
 
   private ExecutorService createExecutorService(ThreadFactory threadFactory) {

@@ -79,15 +79,21 @@ public final class MediaTools {
    * panning across a test photo, so consecutive frames differ.
    */
   public static Path video(String image, int width, int height, int fps, int gopFrames, int seconds) {
+    return video(image, width, height, fps, gopFrames, seconds, 23);
+  }
+
+  /** The same at a given x264 CRF (higher: smaller files, like a camera's bitrate cap). */
+  public static Path video(String image, int width, int height, int fps, int gopFrames, int seconds, int crf) {
     requireFfmpeg();
-    Path out = mediaDir().resolve("%s-%dx%d-%dfps-g%d-%ds.mp4".formatted(image.replace(".jpg", ""), width, height, fps, gopFrames, seconds));
+    Path out = mediaDir().resolve("%s-%dx%d-%dfps-g%d-%ds-crf%d.mp4".formatted(image.replace(".jpg", ""), width, height, fps, gopFrames, seconds, crf));
     if (Files.isRegularFile(out)) return out;
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp.mp4");
     String filter = ("scale=%d:-2,crop=%d:%d:'(iw-%d)*(0.5+0.5*sin(t*0.7))':'(ih-%d)*(0.5+0.5*cos(t*0.5))',format=yuv420p")
         .formatted(width * 3 / 2, width, height, width, height);
     ffmpeg("-loop", "1", "-i", image(image).toString(), "-vf", filter, "-t", String.valueOf(seconds), "-r", String.valueOf(fps),
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", String.valueOf(gopFrames),
-        "-keyint_min", String.valueOf(gopFrames), "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-an", tmp.toString());
+        "-keyint_min", String.valueOf(gopFrames), "-sc_threshold", "0", "-crf", String.valueOf(crf), "-pix_fmt", "yuv420p", "-an",
+        tmp.toString());
     move(tmp, out);
     return out;
   }
@@ -148,13 +154,18 @@ public final class MediaTools {
     }
 
     public static RtspServer start(Path video, int port) {
+      return start(video, port, false);
+    }
+
+    /** With {@code shared}, all clients watch one live timeline (one pipeline on the server). */
+    public static RtspServer start(Path video, int port, boolean shared) {
       String python = python();
       try {
         Path script = mediaDir().resolve("rtsp_server.py");
         try (InputStream in = MediaTools.class.getResourceAsStream("/gtvision/rtsp_server.py")) {
           Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        Process p = new ProcessBuilder(python, script.toString(), String.valueOf(port), video.toString())
+        Process p = new ProcessBuilder(python, script.toString(), String.valueOf(port), video.toString(), shared ? "shared" : "own")
             .redirectErrorStream(true).redirectOutput(new File(mediaDir().resolve("rtsp-" + port + ".log").toString())).start();
         RtspServer server = new RtspServer(p, port);
         server.awaitListening();
