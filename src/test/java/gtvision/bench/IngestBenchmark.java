@@ -100,7 +100,7 @@ public final class IngestBenchmark {
         Path results = Path.of("docs", "benchmarks.md");
         if (Files.isRegularFile(results)) Files.writeString(results, report, java.nio.file.StandardOpenOption.APPEND);
       } finally {
-        if (!node.system().whenTerminated().isCompleted()) node.stop();
+        if (!node.system().getWhenTerminated().toCompletableFuture().isDone()) node.stop();
       }
     }
     System.exit(0);
