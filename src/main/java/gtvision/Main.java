@@ -6,6 +6,9 @@ import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraProjection;
 import gtvision.camera.CameraStatusGauge;
 import gtvision.camera.Cameras;
+import gtvision.camera.CountingAnalyser;
+import gtvision.camera.FrameAnalyser;
+import gtvision.camera.IngestMetrics;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
 import gtvision.http.ApiRoutes;
@@ -16,6 +19,7 @@ import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -29,14 +33,22 @@ public final class Main {
     start(NodeConfig.load());
   }
 
-  /** Starts a node with the given (fully loaded) configuration. */
+  /** Starts a node with the given (fully loaded) configuration; frames are only counted. */
   public static ActorSystem<Void> start(Config config) {
-    DatabaseSettings database = DatabaseSettings.from(config);
-    if (database.createSchema()) SchemaCreator.createIfNotExists(database);
-    return ActorSystem.create(guardian(), "gtvision", config);
+    return start(config, system -> new CountingAnalyser());
   }
 
-  private static Behavior<Void> guardian() {
+  /**
+   * Starts a node whose cameras send the frames that pass their motion gate to the analyser that
+   * {@code analyser} creates for the node (called once, with the node's ActorSystem).
+   */
+  public static ActorSystem<Void> start(Config config, Function<ActorSystem<?>, FrameAnalyser> analyser) {
+    DatabaseSettings database = DatabaseSettings.from(config);
+    if (database.createSchema()) SchemaCreator.createIfNotExists(database);
+    return ActorSystem.create(guardian(analyser), "gtvision", config);
+  }
+
+  private static Behavior<Void> guardian(Function<ActorSystem<?>, FrameAnalyser> analyser) {
     return Behaviors.setup(context -> {
       ActorSystem<Void> system = context.getSystem();
       MeterRegistry registry = Metrics.get(system).registry();
@@ -44,7 +56,7 @@ public final class Main {
 
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
-      CameraEntity.init(system, cameraMetrics);
+      CameraEntity.init(system, cameraMetrics, new IngestMetrics(registry), analyser.apply(system));
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {

@@ -12,15 +12,19 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One camera of the fleet: a sharded, event-sourced entity whose id is the camera id. Commands are
@@ -35,26 +39,45 @@ public final class CameraEntity
 
   // ---- commands ----
 
-  public sealed interface Command extends CborSerializable {
+  public sealed interface Command extends CborSerializable {}
+
+  /** A command from a client of the camera: always answered. */
+  public sealed interface ClientCommand extends Command {
     ActorRef<Reply> replyTo();
   }
 
-  public record Register(CameraSpec spec, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * What the camera's own stream supervisor (a child of this entity) reports; never answered. Stats
+   * are kept in memory and persisted at a low rate; connection changes are persisted when they happen.
+   */
+  public sealed interface StreamReport extends Command {}
 
-  public record Update(CameraSpec spec, ActorRef<Reply> replyTo) implements Command {}
+  public record ReportStreamConnected(String detail) implements StreamReport {}
 
-  public record Enable(ActorRef<Reply> replyTo) implements Command {}
+  public record ReportFirstFrame(int width, int height, Instant capturedAt) implements StreamReport {}
 
-  public record Disable(ActorRef<Reply> replyTo) implements Command {}
+  public record ReportStreamLost(String reason) implements StreamReport {}
 
-  public record Remove(ActorRef<Reply> replyTo) implements Command {}
+  /** Frames received and analysed since the previous report, and the frame rate the camera delivered. */
+  public record ReportStreamStats(long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt)
+      implements StreamReport {}
 
-  public record GetState(ActorRef<Reply> replyTo) implements Command {}
+  public record Register(CameraSpec spec, ActorRef<Reply> replyTo) implements ClientCommand {}
+
+  public record Update(CameraSpec spec, ActorRef<Reply> replyTo) implements ClientCommand {}
+
+  public record Enable(ActorRef<Reply> replyTo) implements ClientCommand {}
+
+  public record Disable(ActorRef<Reply> replyTo) implements ClientCommand {}
+
+  public record Remove(ActorRef<Reply> replyTo) implements ClientCommand {}
+
+  public record GetState(ActorRef<Reply> replyTo) implements ClientCommand {}
 
   /** What the analyser found in one frame of this camera; only frames with detections are recorded. */
   public record RecordDetections(
       long frameSequence, Instant capturedAt, String provider, List<Detection> detections, ActorRef<Reply> replyTo)
-      implements Command {}
+      implements ClientCommand {}
 
   // ---- replies ----
 
@@ -91,6 +114,20 @@ public final class CameraEntity
   /** Detections of one analysed frame, with what the detections read side needs to index them. */
   public record DetectionsRecorded(
       String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at)
+      implements Event {}
+
+  /** The camera's stream connected (after enable, a restart or a loss). */
+  public record StreamConnected(String cameraId, String detail, Instant at) implements Event {}
+
+  /** The first frame after a connect. */
+  public record FirstFrame(String cameraId, int width, int height, Instant capturedAt, Instant at) implements Event {}
+
+  /** The stream failed or ended; the reason has the URL's password masked. */
+  public record StreamLost(String cameraId, String reason, Instant at) implements Event {}
+
+  /** Frames received and analysed since the previous record, persisted at most every stats-persist-interval. */
+  public record StreamStatsRecorded(
+      String cameraId, long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, Instant at)
       implements Event {}
 
   // ---- state ----
@@ -145,6 +182,18 @@ public final class CameraEntity
       return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at);
     }
 
+    State withHealth(StreamHealth newHealth) {
+      return new State(cameraId, config, status, newHealth, counters, lastDetections, createdAt, updatedAt);
+    }
+
+    State withStats(long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt) {
+      CameraCounters c = new CameraCounters(counters.framesSeen() + framesSeen, counters.framesAnalysed() + framesAnalysed,
+          counters.detections());
+      StreamHealth h = new StreamHealth(health.state(), measuredFps,
+          lastFrameAt == null ? health.lastFrameAt() : lastFrameAt, health.reconnects(), health.lastError());
+      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt);
+    }
+
     State withDetections(DetectionsRecorded e) {
       CameraCounters c = new CameraCounters(counters.framesSeen(), counters.framesAnalysed(),
           counters.detections() + e.detections().size());
@@ -154,27 +203,54 @@ public final class CameraEntity
 
   // ---- wiring ----
 
-  /** Registers the sharded entity type on this node. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics) {
+  /** Registers the sharded entity type on this node; enabled cameras run their streams with {@code ingest}. */
+  public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest) {
     int snapshotEvery = system.settings().config().getInt("gtv.camera.snapshot-every");
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
-                ctx -> create(ctx.getEntityId(), snapshotEvery, metrics, Clock.systemUTC())));
+                ctx -> Behaviors.<Command>setup(actorContext -> new CameraEntity(
+                    ctx.getEntityId(), snapshotEvery, metrics, Clock.systemUTC(), actorContext, ingest,
+                    Optional.of(ctx.getShard())))));
   }
 
+  /** The same with a node's default meters and settings and the given analyser. */
+  public static void init(ActorSystem<?> system, CameraMetrics metrics, IngestMetrics ingestMetrics, FrameAnalyser analyser) {
+    init(system, metrics, Ingest.create(system, ingestMetrics, analyser));
+  }
+
+  /** An entity that never runs streams (unit tests of the command and event logic). */
   public static Behavior<Command> create(
       String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock) {
-    return new CameraEntity(cameraId, snapshotEvery, metrics, clock);
+    return Behaviors.setup(ctx -> new CameraEntity(cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty()));
+  }
+
+  /** An entity outside sharding that runs its stream with {@code ingest} when enabled. */
+  public static Behavior<Command> create(
+      String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, Ingest ingest) {
+    return Behaviors.setup(ctx -> new CameraEntity(cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty()));
   }
 
   private final String cameraId;
   private final int snapshotEvery;
   private final CameraMetrics metrics;
   private final Clock clock;
+  private final ActorContext<Command> context;
+  private final Ingest ingest;
+  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  // The running stream (a child actor) and the configuration it runs with.
+  private ActorRef<CameraStreamSupervisor.Message> stream;
+  private CameraConfig streamConfig;
+  // Stats reported since the last StreamStatsRecorded: shown by GetState, persisted at a low rate.
+  private long pendingSeen;
+  private long pendingAnalysed;
+  private double liveFps;
+  private Instant liveLastFrameAt;
+  private Instant lastStatsPersisted;
 
-  private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock) {
+  private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
+      ActorContext<Command> context, Ingest ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(TYPE_KEY.name(), cameraId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.1));
@@ -182,6 +258,10 @@ public final class CameraEntity
     this.snapshotEvery = snapshotEvery;
     this.metrics = metrics;
     this.clock = clock;
+    this.context = context;
+    this.ingest = ingest;
+    this.shard = shard;
+    this.lastStatsPersisted = clock.instant();
   }
 
   @Override
@@ -211,7 +291,92 @@ public final class CameraEntity
         .onCommand(Remove.class, this::onRemove)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(RecordDetections.class, this::onRecordDetections)
+        .onCommand(ReportStreamConnected.class, this::onStreamConnected)
+        .onCommand(ReportFirstFrame.class, this::onFirstFrame)
+        .onCommand(ReportStreamLost.class, this::onStreamLost)
+        .onCommand(ReportStreamStats.class, this::onStreamStats)
         .build();
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::syncStream)
+        .build();
+  }
+
+  /** Runs the stream exactly when the camera is enabled, with its current configuration. */
+  private void syncStream(State state) {
+    if (ingest == null) return;
+    boolean wanted = state.enabled();
+    if (stream != null && (!wanted || !state.config().equals(streamConfig))) {
+      context.stop(stream);
+      stream = null;
+      streamConfig = null;
+      liveFps = 0;
+    }
+    if (wanted && stream == null) {
+      stream = context.spawnAnonymous(CameraStreamSupervisor.create(cameraId, state.config(), ingest, context.getSelf()));
+      streamConfig = state.config();
+    }
+  }
+
+  /** Disabled and removed cameras leave memory (and the remembered entities, so a restart does not wake them). */
+  private void passivateUnlessEnabled(State state) {
+    if (!state.enabled()) shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  }
+
+  private boolean streaming(State state) {
+    return state.enabled() && stream != null;
+  }
+
+  private ReplyEffect<Event, State> onStreamConnected(State state, ReportStreamConnected cmd) {
+    if (!streaming(state)) return Effect().noReply();
+    return Effect().persist(new StreamConnected(cameraId, cmd.detail(), clock.instant())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onFirstFrame(State state, ReportFirstFrame cmd) {
+    if (!streaming(state)) return Effect().noReply();
+    liveLastFrameAt = cmd.capturedAt();
+    return Effect().persist(new FirstFrame(cameraId, cmd.width(), cmd.height(), cmd.capturedAt(), clock.instant()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onStreamLost(State state, ReportStreamLost cmd) {
+    if (!streaming(state)) return Effect().noReply();
+    liveFps = 0;
+    // A camera that stays down fails the same way on every retry: one event per change, not per retry.
+    if (StreamHealth.LOST.equals(state.health().state()) && cmd.reason().equals(state.health().lastError())) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new StreamLost(cameraId, cmd.reason(), clock.instant())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onStreamStats(State state, ReportStreamStats cmd) {
+    if (!state.enabled()) return Effect().noReply();
+    pendingSeen += cmd.framesSeen();
+    pendingAnalysed += cmd.framesAnalysed();
+    liveFps = cmd.measuredFps();
+    if (cmd.lastFrameAt() != null) liveLastFrameAt = cmd.lastFrameAt();
+    Instant now = clock.instant();
+    if (Duration.between(lastStatsPersisted, now).compareTo(ingest.settings().statsPersistInterval()) < 0
+        || (pendingSeen == 0 && pendingAnalysed == 0)) {
+      return Effect().noReply();
+    }
+    var event = new StreamStatsRecorded(cameraId, pendingSeen, pendingAnalysed, liveFps, liveLastFrameAt, now);
+    pendingSeen = 0;
+    pendingAnalysed = 0;
+    lastStatsPersisted = now;
+    return Effect().persist(event).thenNoReply();
+  }
+
+  /** The persisted state plus the stats reported since they were last persisted. */
+  private State withLiveStats(State state) {
+    if (!streaming(state)) return state;
+    StreamHealth h = state.health();
+    double fps = StreamHealth.CONNECTED.equals(h.state()) ? liveFps : 0.0;
+    Instant last = liveLastFrameAt != null ? liveLastFrameAt : h.lastFrameAt();
+    return state.withStats(pendingSeen, pendingAnalysed, fps, last);
   }
 
   private ReplyEffect<Event, State> onRegister(State state, Register cmd) {
@@ -264,7 +429,7 @@ public final class CameraEntity
 
   private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
     if (!state.exists()) return notFound(cmd, state);
-    return Effect().reply(cmd.replyTo(), new Accepted(state));
+    return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
   }
 
   private ReplyEffect<Event, State> onRecordDetections(State state, RecordDetections cmd) {
@@ -281,22 +446,29 @@ public final class CameraEntity
     return persist(state, List.of(event), cmd);
   }
 
-  private ReplyEffect<Event, State> persist(State state, List<Event> events, Command cmd) {
-    if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(state));
+  private ReplyEffect<Event, State> persist(State state, List<Event> events, ClientCommand cmd) {
+    if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
     long started = System.nanoTime();
+    boolean lifecycle = events.stream().anyMatch(e -> !(e instanceof DetectionsRecorded));
     return Effect()
         .persist(events)
         .thenRun(s -> metrics.persisted(System.nanoTime() - started))
-        .thenReply(cmd.replyTo(), Accepted::new);
+        .thenRun(s -> {
+          if (lifecycle) syncStream(s);
+        })
+        .thenRun(s -> {
+          if (events.stream().anyMatch(e -> e instanceof Disabled || e instanceof Removed)) passivateUnlessEnabled(s);
+        })
+        .thenReply(cmd.replyTo(), s -> new Accepted(withLiveStats(s)));
   }
 
-  private ReplyEffect<Event, State> notFound(Command cmd, State state) {
+  private ReplyEffect<Event, State> notFound(ClientCommand cmd, State state) {
     String message =
         state.status() == Status.REMOVED ? "camera " + cameraId + " was removed" : "camera " + cameraId + " not found";
     return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.NOT_FOUND, "id", message));
   }
 
-  private ReplyEffect<Event, State> reject(Command cmd, RejectionKind kind, CameraValidator.Problem problem) {
+  private ReplyEffect<Event, State> reject(ClientCommand cmd, RejectionKind kind, CameraValidator.Problem problem) {
     return Effect().reply(cmd.replyTo(), new Rejected(kind, problem.field(), problem.message()));
   }
 
@@ -306,9 +478,17 @@ public final class CameraEntity
         .forAnyState()
         .onEvent(Registered.class, (state, e) -> state.registered(e))
         .onEvent(Updated.class, (state, e) -> state.withConfig(e.config(), e.at()))
-        .onEvent(Enabled.class, (state, e) -> state.withStatus(Status.ENABLED, e.at()))
-        .onEvent(Disabled.class, (state, e) -> state.withStatus(Status.DISABLED, e.at()))
-        .onEvent(Removed.class, (state, e) -> state.withStatus(Status.REMOVED, e.at()))
+        .onEvent(Enabled.class, (state, e) ->
+            state.withStatus(Status.ENABLED, e.at()).withHealth(state.health().inState(StreamHealth.CONNECTING)))
+        .onEvent(Disabled.class, (state, e) ->
+            state.withStatus(Status.DISABLED, e.at()).withHealth(state.health().inState(StreamHealth.IDLE_STATE)))
+        .onEvent(Removed.class, (state, e) ->
+            state.withStatus(Status.REMOVED, e.at()).withHealth(state.health().inState(StreamHealth.IDLE_STATE)))
+        .onEvent(StreamConnected.class, (state, e) -> state.withHealth(state.health().connected()))
+        .onEvent(FirstFrame.class, (state, e) -> state.withHealth(state.health().frameAt(e.capturedAt())))
+        .onEvent(StreamLost.class, (state, e) -> state.withHealth(state.health().lost(e.reason())))
+        .onEvent(StreamStatsRecorded.class, (state, e) ->
+            state.withStats(e.framesSeen(), e.framesAnalysed(), e.measuredFps(), e.lastFrameAt()))
         .onEvent(DetectionsRecorded.class, State::withDetections)
         .build();
   }

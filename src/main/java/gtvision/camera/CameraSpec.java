@@ -14,5 +14,12 @@ public record CameraSpec(
     Double fps,
     Location location,
     List<String> tags,
-    Boolean enabled)
-    implements CborSerializable {}
+    Boolean enabled,
+    List<List<List<Double>>> motionMask)
+    implements CborSerializable {
+
+  public CameraSpec(
+      String name, String sourceUrl, String sourceKind, Double fps, Location location, List<String> tags, Boolean enabled) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, enabled, null);
+  }
+}

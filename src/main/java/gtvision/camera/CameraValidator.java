@@ -16,6 +16,8 @@ public final class CameraValidator {
   static final int MAX_URL_LENGTH = 2048;
   static final int MAX_TAGS = 32;
   static final int MAX_TAG_LENGTH = 64;
+  static final int MAX_MASK_POLYGONS = 16;
+  static final int MAX_MASK_POINTS = 64;
 
   private CameraValidator() {}
 
@@ -80,7 +82,34 @@ public final class CameraValidator {
       }
     }
 
-    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags));
+    List<List<List<Double>>> mask = spec.motionMask() == null ? List.of() : spec.motionMask();
+    Optional<Problem> maskProblem = checkMask(mask);
+    if (maskProblem.isPresent()) return new Result(null, maskProblem.get());
+
+    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags, mask));
+  }
+
+  private static Optional<Problem> checkMask(List<List<List<Double>>> mask) {
+    if (mask.size() > MAX_MASK_POLYGONS) return maskProblem("at most " + MAX_MASK_POLYGONS + " polygons");
+    for (int p = 0; p < mask.size(); p++) {
+      List<List<Double>> polygon = mask.get(p);
+      if (polygon == null || polygon.size() < 3 || polygon.size() > MAX_MASK_POINTS) {
+        return maskProblem("polygon " + p + " needs 3 to " + MAX_MASK_POINTS + " points");
+      }
+      for (List<Double> point : polygon) {
+        if (point == null || point.size() != 2 || point.get(0) == null || point.get(1) == null) {
+          return maskProblem("polygon " + p + ": every point is [x, y]");
+        }
+        for (Double v : point) {
+          if (!(v >= 0.0 && v <= 1.0)) return maskProblem("polygon " + p + ": coordinates are fractions 0..1 of the picture");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> maskProblem(String message) {
+    return Optional.of(new Problem("motionMask", message));
   }
 
   private static Optional<Problem> checkUrl(String url, SourceKind kind) {

@@ -27,11 +27,12 @@ final class CameraJson {
       Double fps,
       LocationRequest location,
       List<String> tags,
-      Boolean enabled) {
+      Boolean enabled,
+      List<List<List<Double>>> motionMask) {
 
     CameraSpec toSpec() {
       Location loc = location == null ? null : new Location(location.lat(), location.lon());
-      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled);
+      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled, motionMask);
     }
   }
 
@@ -54,6 +55,7 @@ final class CameraJson {
       double fps,
       Location location,
       List<String> tags,
+      List<List<List<Double>>> motionMask,
       boolean enabled,
       String status,
       StreamHealth health,
@@ -76,6 +78,7 @@ final class CameraJson {
           config.fps(),
           config.location(),
           config.tags(),
+          config.motionMask(),
           state.enabled(),
           state.status().name().toLowerCase(Locale.ROOT),
           masked,

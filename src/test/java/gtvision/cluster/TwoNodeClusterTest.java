@@ -81,7 +81,14 @@ class TwoNodeClusterTest {
 
       for (var entry : registered.entrySet()) {
         CameraEntity.State now = accepted(cameras(a).get(entry.getKey()).toCompletableFuture().get());
-        assertEquals(entry.getValue(), now, "state of " + entry.getKey() + " after node B left");
+        CameraEntity.State before = entry.getValue();
+        // Stream health moves on by itself (the cameras' sources are unreachable): compare the rest.
+        String what = "state of " + entry.getKey() + " after node B left";
+        assertEquals(before.config(), now.config(), what);
+        assertEquals(before.status(), now.status(), what);
+        assertEquals(before.counters(), now.counters(), what);
+        assertEquals(before.createdAt(), now.createdAt(), what);
+        assertEquals(before.updatedAt(), now.updatedAt(), what);
       }
     } finally {
       if (b != null) b.stop();

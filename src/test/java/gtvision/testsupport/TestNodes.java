@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import gtvision.Main;
 import gtvision.NodeConfig;
+import gtvision.camera.CountingAnalyser;
+import gtvision.camera.FrameAnalyser;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** Starts whole GT-Vision nodes (Main's wiring) on free ports for tests. */
@@ -61,11 +64,16 @@ public final class TestNodes {
 
   /** Starts a node on {@code database} plus {@code extra} settings and waits until /health is 200. */
   public static Node start(Config database, Config extra) {
+    return start(database, extra, system -> new CountingAnalyser());
+  }
+
+  /** The same with the node's frame analyser. */
+  public static Node start(Config database, Config extra, Function<ActorSystem<?>, FrameAnalyser> analyser) {
     int http = freePort();
     int management = freePort();
     int cluster = freePort();
     Config config = NodeConfig.load(extra.withFallback(database).withFallback(testDefaults(http, management, cluster)));
-    ActorSystem<Void> system = Main.start(config);
+    ActorSystem<Void> system = Main.start(config, analyser);
     Node node = new Node(system, http, management, cluster);
     awaitHealthy(node, Duration.ofSeconds(60));
     return node;

@@ -1,0 +1,45 @@
+package gtvision.camera;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Instant;
+
+/**
+ * One HTTP GET of a camera's JPEG snapshot per sample. Blocking: runs on the ingest dispatcher. The
+ * body is refused above the size limit (by Content-Length before reading, or while reading) and checked
+ * to be a JPEG by its header, so a login page or an empty answer becomes a clear error.
+ */
+final class SnapshotFetcher {
+  private final String cameraId;
+  private final HttpCamera camera;
+  private final StreamProbe probe;
+  private final long maxBytes;
+  private final int readTimeoutMs;
+  private long sequence;
+  private boolean connected;
+
+  SnapshotFetcher(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe) {
+    this.cameraId = cameraId;
+    this.camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
+    this.probe = probe;
+    this.maxBytes = settings.snapshotMaxBytes();
+    this.readTimeoutMs = (int) settings.readTimeout().toMillis();
+  }
+
+  Frame fetch() {
+    try (HttpCamera.Response response = camera.open()) {
+      byte[] body = HttpCamera.readLimited(response, maxBytes);
+      JpegInfo info = JpegInfo.parse(body, body.length, response.contentType());
+      if (!connected) {
+        connected = true;
+        probe.connected("snapshot " + response.contentType() + " " + info.width() + "x" + info.height());
+      }
+      probe.received(1);
+      return new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), body, null);
+    } catch (SocketTimeoutException e) {
+      throw new BadFrameException("no answer within the read timeout of " + readTimeoutMs + " ms");
+    } catch (IOException e) {
+      throw new BadFrameException("snapshot request failed: " + SourceUrls.mask(String.valueOf(e.getMessage())));
+    }
+  }
+}
