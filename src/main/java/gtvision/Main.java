@@ -6,20 +6,19 @@ import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraProjection;
 import gtvision.camera.CameraStatusGauge;
 import gtvision.camera.Cameras;
-import gtvision.camera.CountingAnalyser;
 import gtvision.camera.FrameAnalyser;
 import gtvision.camera.IngestMetrics;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
 import gtvision.http.ApiRoutes;
 import gtvision.inference.Inference;
+import gtvision.inference.InferenceAnalyser;
 import gtvision.http.HttpServer;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,22 +32,26 @@ public final class Main {
     start(NodeConfig.load());
   }
 
-  /** Starts a node with the given (fully loaded) configuration; frames are only counted. */
-  public static ActorSystem<Void> start(Config config) {
-    return start(config, system -> new CountingAnalyser());
+  /** Makes the node's frame analyser once its inference router exists. */
+  @FunctionalInterface
+  public interface AnalyserFactory {
+    FrameAnalyser create(ActorSystem<?> system, Inference.Handle inference);
   }
 
-  /**
-   * Starts a node whose cameras send the frames that pass their motion gate to the analyser that
-   * {@code analyser} creates for the node (called once, with the node's ActorSystem).
-   */
-  public static ActorSystem<Void> start(Config config, Function<ActorSystem<?>, FrameAnalyser> analyser) {
+  /** Starts a node with the given (fully loaded) configuration; camera frames go to inference. */
+  public static ActorSystem<Void> start(Config config) {
+    return start(config, (system, inference) -> new InferenceAnalyser(
+        system, inference.router(), system.settings().config().getDuration("gtv.camera.analyse-timeout")));
+  }
+
+  /** Starts a node whose cameras send the frames that pass their motion gate to {@code analyser}'s. */
+  public static ActorSystem<Void> start(Config config, AnalyserFactory analyser) {
     DatabaseSettings database = DatabaseSettings.from(config);
     if (database.createSchema()) SchemaCreator.createIfNotExists(database);
     return ActorSystem.create(guardian(analyser), "gtvision", config);
   }
 
-  private static Behavior<Void> guardian(Function<ActorSystem<?>, FrameAnalyser> analyser) {
+  private static Behavior<Void> guardian(AnalyserFactory analyser) {
     return Behaviors.setup(context -> {
       ActorSystem<Void> system = context.getSystem();
       MeterRegistry registry = Metrics.get(system).registry();
@@ -56,7 +59,8 @@ public final class Main {
 
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
-      CameraEntity.init(system, cameraMetrics, new IngestMetrics(registry), analyser.apply(system));
+      Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
+      CameraEntity.init(system, cameraMetrics, new IngestMetrics(registry), analyser.create(system, inference));
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {
@@ -67,8 +71,6 @@ public final class Main {
             }
           });
       CameraStatusGauge.start(system, registry);
-
-      Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
 
       Cameras cameras = new Cameras(system, cameraMetrics);
       HttpServer.start(system, ApiRoutes.create(system, cameras, inference));

@@ -11,7 +11,8 @@ public record CameraConfig(
     double fps,
     Location location,
     List<String> tags,
-    List<List<List<Double>>> motionMask)
+    List<List<List<Double>>> motionMask,
+    AnalysisOptions analysis)
     implements CborSerializable {
 
   /**
@@ -23,10 +24,18 @@ public record CameraConfig(
     motionMask = motionMask == null ? List.of() : motionMask.stream()
         .map(polygon -> polygon.stream().map(List::copyOf).toList())
         .toList();
+    // Null in events written before per-camera analysis options existed.
+    analysis = analysis == null ? AnalysisOptions.DEFAULT : analysis;
+  }
+
+  public CameraConfig(
+      String name, String sourceUrl, SourceKind sourceKind, double fps, Location location, List<String> tags,
+      List<List<List<Double>>> motionMask) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, motionMask, AnalysisOptions.DEFAULT);
   }
 
   public CameraConfig(String name, String sourceUrl, SourceKind sourceKind, double fps, Location location, List<String> tags) {
-    this(name, sourceUrl, sourceKind, fps, location, tags, List.of());
+    this(name, sourceUrl, sourceKind, fps, location, tags, List.of(), AnalysisOptions.DEFAULT);
   }
 
   /** The source URL with its password replaced, for responses and logs. */

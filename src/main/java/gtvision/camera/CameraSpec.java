@@ -15,11 +15,18 @@ public record CameraSpec(
     Location location,
     List<String> tags,
     Boolean enabled,
-    List<List<List<Double>>> motionMask)
+    List<List<List<Double>>> motionMask,
+    AnalysisOptions analysis)
     implements CborSerializable {
 
   public CameraSpec(
       String name, String sourceUrl, String sourceKind, Double fps, Location location, List<String> tags, Boolean enabled) {
-    this(name, sourceUrl, sourceKind, fps, location, tags, enabled, null);
+    this(name, sourceUrl, sourceKind, fps, location, tags, enabled, null, null);
+  }
+
+  public CameraSpec(
+      String name, String sourceUrl, String sourceKind, Double fps, Location location, List<String> tags, Boolean enabled,
+      List<List<List<Double>>> motionMask) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, enabled, motionMask, null);
   }
 }

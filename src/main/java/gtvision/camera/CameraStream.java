@@ -66,7 +66,7 @@ final class CameraStream {
           if (!analyse) probe.skipped();
           return analyse;
         })
-        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, cameraId))
+        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config))
         .map(result -> {
           probe.analysed();
           if (result.second() != null && !result.second().detections().isEmpty()) onDetections.accept(result);
@@ -77,15 +77,16 @@ final class CameraStream {
         .run(system);
   }
 
-  private static CompletionStage<Pair<Frame, FrameAnalyser.Analysis>> analyse(FrameAnalyser analyser, Frame frame, String cameraId) {
+  private static CompletionStage<Pair<Frame, FrameAnalyser.Analysis>> analyse(
+      FrameAnalyser analyser, Frame frame, CameraConfig config) {
     CompletionStage<FrameAnalyser.Analysis> stage;
     try {
-      stage = analyser.analyse(frame);
+      stage = analyser.analyse(frame, config);
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.handle((analysis, error) -> {
-      if (error != null) log.warn("Analyser failed on {} of camera {}: {}", frame, cameraId, error.toString());
+      if (error != null) log.warn("Analyser failed on {}: {}", frame, error.toString());
       return Pair.create(frame, error == null ? analysis : null);
     });
   }

@@ -16,6 +16,7 @@ public final class CameraValidator {
   static final int MAX_URL_LENGTH = 2048;
   static final int MAX_TAGS = 32;
   static final int MAX_TAG_LENGTH = 64;
+  static final int MAX_CLASSES = 100;
   static final int MAX_MASK_POLYGONS = 16;
   static final int MAX_MASK_POINTS = 64;
 
@@ -86,7 +87,11 @@ public final class CameraValidator {
     Optional<Problem> maskProblem = checkMask(mask);
     if (maskProblem.isPresent()) return new Result(null, maskProblem.get());
 
-    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags, mask));
+    AnalysisOptions analysis = spec.analysis() == null ? AnalysisOptions.DEFAULT : spec.analysis();
+    Optional<Problem> analysisProblem = checkAnalysis(analysis);
+    if (analysisProblem.isPresent()) return new Result(null, analysisProblem.get());
+
+    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags, mask, analysis));
   }
 
   private static Optional<Problem> checkMask(List<List<List<Double>>> mask) {
@@ -135,5 +140,21 @@ public final class CameraValidator {
 
   private static Optional<Problem> problem(String message) {
     return Optional.of(new Problem("sourceUrl", message));
+  }
+
+  private static Optional<Problem> checkAnalysis(AnalysisOptions analysis) {
+    if (analysis.classes().size() > MAX_CLASSES) {
+      return Optional.of(new Problem("analysis.classes", "at most " + MAX_CLASSES + " classes"));
+    }
+    for (String c : analysis.classes()) {
+      if (c == null || c.isBlank() || c.length() > MAX_TAG_LENGTH) {
+        return Optional.of(new Problem("analysis.classes", "class names must be non-empty and at most " + MAX_TAG_LENGTH + " characters"));
+      }
+    }
+    Double min = analysis.minConfidence();
+    if (min != null && !(min >= 0 && min <= 1)) {
+      return Optional.of(new Problem("analysis.minConfidence", "minConfidence must be between 0 and 1"));
+    }
+    return Optional.empty();
   }
 }

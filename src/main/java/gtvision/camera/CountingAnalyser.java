@@ -9,7 +9,7 @@ public final class CountingAnalyser implements FrameAnalyser {
   private final AtomicLong frames = new AtomicLong();
 
   @Override
-  public CompletionStage<Analysis> analyse(Frame frame) {
+  public CompletionStage<Analysis> analyse(Frame frame, CameraConfig config) {
     frames.incrementAndGet();
     return CompletableFuture.completedFuture(Analysis.nothing("none"));
   }

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
  */
 @FunctionalInterface
 public interface FrameAnalyser {
-  CompletionStage<Analysis> analyse(Frame frame);
+  /** {@code config} is the camera's current configuration (its analysis options apply). */
+  CompletionStage<Analysis> analyse(Frame frame, CameraConfig config);
 
   /** What was found; {@code provider} names who found it (gpu, aws, ...). */
   record Analysis(String provider, List<Detection> detections) {

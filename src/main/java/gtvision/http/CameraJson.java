@@ -1,6 +1,7 @@
 package gtvision.http;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import gtvision.camera.AnalysisOptions;
 import gtvision.camera.CameraCounters;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraRow;
@@ -28,11 +29,12 @@ final class CameraJson {
       LocationRequest location,
       List<String> tags,
       Boolean enabled,
-      List<List<List<Double>>> motionMask) {
+      List<List<List<Double>>> motionMask,
+      AnalysisOptions analysis) {
 
     CameraSpec toSpec() {
       Location loc = location == null ? null : new Location(location.lat(), location.lon());
-      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled, motionMask);
+      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled, motionMask, analysis);
     }
   }
 
@@ -56,6 +58,7 @@ final class CameraJson {
       Location location,
       List<String> tags,
       List<List<List<Double>>> motionMask,
+      AnalysisOptions analysis,
       boolean enabled,
       String status,
       StreamHealth health,
@@ -79,6 +82,7 @@ final class CameraJson {
           config.location(),
           config.tags(),
           config.motionMask(),
+          config.analysis(),
           state.enabled(),
           state.status().name().toLowerCase(Locale.ROOT),
           masked,

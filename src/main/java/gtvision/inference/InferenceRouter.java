@@ -137,6 +137,8 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     this.health = health;
     this.nanoClock = nanoClock;
     this.statusAdapter = ctx.messageAdapter(WorkerStatus.class, StatusChanged::new);
+    // Counters exist from the start (at 0) so that rate() and alerts work before the first fallback.
+    FALLBACK_REASONS.forEach(reason -> fallbacks(registry, reason));
     ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
     if (settings.mode() != Mode.AWS) {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(InferenceWorker.GPU_KEY, listingAdapter));
@@ -187,12 +189,17 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     return this;
   }
 
-  private void fallback(long id, Detect m, String reason, String primaryFailure) {
-    Counter.builder("gtv.inference.fallbacks")
+  private static final List<String> FALLBACK_REASONS = List.of("breaker-open", "no-worker", "timeout", "failure");
+
+  private static Counter fallbacks(MeterRegistry registry, String reason) {
+    return Counter.builder("gtv.inference.fallbacks")
         .description("Requests sent to AWS because the GPU path could not answer")
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
+  }
+
+  private void fallback(long id, Detect m, String reason, String primaryFailure) {
+    fallbacks(registry, reason).increment();
     Optional<Entry> aws = pick(RekognitionDetector.PROVIDER);
     if (aws.isPresent()) {
       send(id, new Pending(m, true, primaryFailure), aws.get());

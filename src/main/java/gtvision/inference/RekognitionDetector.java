@@ -86,7 +86,19 @@ public final class RekognitionDetector implements Detector {
   private final Timer latency;
   private final List<io.micrometer.core.instrument.Meter> meters;
 
+  private static Counter calls(MeterRegistry registry, String api, String outcome) {
+    return Counter.builder("gtv.aws.calls")
+        .description("Rekognition API calls (after SDK retries)")
+        .tag("api", api)
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
   private RekognitionDetector(Settings settings, RekognitionAsyncClient client, MeterRegistry registry, Clock clock) {
+    // Counters exist from the start (at 0) so that rate() and the budget alert work before the first call.
+    for (String api : List.of("DetectLabels", "DetectText")) {
+      for (String outcome : List.of("success", "failure")) calls(registry, api, outcome);
+    }
     this.settings = settings;
     this.client = client;
     this.registry = registry;
@@ -238,12 +250,7 @@ public final class RekognitionDetector implements Detector {
         .whenComplete(
             (r, e) -> {
               calls.incrementAndGet(); // each API call is billed, whatever its outcome
-              Counter.builder("gtv.aws.calls")
-                  .description("Rekognition API calls (after SDK retries)")
-                  .tag("api", api)
-                  .tag("outcome", e == null ? "success" : "failure")
-                  .register(registry)
-                  .increment();
+              calls(registry, api, e == null ? "success" : "failure").increment();
             });
   }
 

@@ -63,7 +63,7 @@ public final class IngestBenchmark {
         RtspServer rtsp720 = RtspServer.start(video720, TestNodes.freePort(), true)) {
       Path dataDir = Files.createTempDirectory("gtv-ingest-bench");
       // An analyser that does what inference needs first: the full decode of the frame.
-      FrameAnalyser decoding = frame -> {
+      FrameAnalyser decoding = (frame, config) -> {
         frame.bgr();
         return java.util.concurrent.CompletableFuture.completedFuture(FrameAnalyser.Analysis.nothing("bench"));
       };

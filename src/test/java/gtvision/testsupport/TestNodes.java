@@ -67,13 +67,22 @@ public final class TestNodes {
     return start(database, extra, system -> new CountingAnalyser());
   }
 
+  /** The same with the node's own analyser, as in production: frames go to the inference router. */
+  public static Node startWithInference(Config database, Config extra) {
+    return launch(database, extra, Main::start);
+  }
+
   /** The same with the node's frame analyser. */
   public static Node start(Config database, Config extra, Function<ActorSystem<?>, FrameAnalyser> analyser) {
+    return launch(database, extra, config -> Main.start(config, (s, inference) -> analyser.apply(s)));
+  }
+
+  private static Node launch(Config database, Config extra, Function<Config, ActorSystem<Void>> main) {
     int http = freePort();
     int management = freePort();
     int cluster = freePort();
     Config config = NodeConfig.load(extra.withFallback(database).withFallback(testDefaults(http, management, cluster)));
-    ActorSystem<Void> system = Main.start(config, analyser);
+    ActorSystem<Void> system = main.apply(config);
     Node node = new Node(system, http, management, cluster);
     awaitHealthy(node, Duration.ofSeconds(60));
     return node;

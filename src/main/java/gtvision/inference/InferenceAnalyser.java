@@ -1,0 +1,71 @@
+package gtvision.inference;
+
+import gtvision.camera.AnalysisOptions;
+import gtvision.camera.CameraConfig;
+import gtvision.camera.Frame;
+import gtvision.camera.FrameAnalyser;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Sends the frames a camera's motion gate lets through to the inference router (GPU first, AWS as
+ * fallback), with the camera's own classes, threshold and plate setting.
+ */
+public final class InferenceAnalyser implements FrameAnalyser {
+  private final ActorSystem<?> system;
+  private final ActorRef<InferenceRouter.Command> router;
+  private final Duration timeout;
+  private final Executor encoder;
+
+  public InferenceAnalyser(ActorSystem<?> system, ActorRef<InferenceRouter.Command> router, Duration timeout) {
+    this.system = system;
+    this.router = router;
+    this.timeout = timeout;
+    this.encoder = system.dispatchers().lookup(DispatcherSelector.fromConfig(InferenceSettings.DISPATCHER));
+  }
+
+  @Override
+  public CompletionStage<Analysis> analyse(Frame frame, CameraConfig config) {
+    DetectOptions options = options(config.analysis());
+    // Video frames arrive decoded; the router takes encoded images (compact across the cluster).
+    return CompletableFuture.supplyAsync(frame::toJpeg, encoder)
+        .thenCompose(jpeg -> AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(
+            router,
+            replyTo -> new InferenceRouter.Detect(List.of(jpeg), options, Optional.of(frame.cameraId()), replyTo),
+            timeout,
+            system.scheduler()))
+        .thenApply(InferenceAnalyser::analysis);
+  }
+
+  static DetectOptions options(AnalysisOptions analysis) {
+    DetectOptions options = DetectOptions.plates(analysis.detectPlates());
+    if (!analysis.classes().isEmpty()) options = options.withClasses(new HashSet<>(analysis.classes()));
+    if (analysis.minConfidence() != null) options = options.withMinConfidence(analysis.minConfidence());
+    return options;
+  }
+
+  private static Analysis analysis(InferenceRouter.Reply reply) {
+    if (reply instanceof InferenceRouter.Detected detected) {
+      DetectionResult result = detected.results().get(0);
+      return new Analysis(detected.provider(), result.detections().stream().map(InferenceAnalyser::toCamera).toList());
+    }
+    String reason = reply instanceof InferenceRouter.Rejected r ? "frame rejected: " + r.reason()
+        : "no inference provider: " + ((InferenceRouter.Unavailable) reply).reason();
+    throw new IllegalStateException(reason);
+  }
+
+  private static gtvision.camera.Detection toCamera(Detection d) {
+    BoundingBox b = d.box();
+    return new gtvision.camera.Detection(d.className(), d.confidence(), List.of(b.x1(), b.y1(), b.x2(), b.y2()),
+        d.plate().map(Plate::text).orElse(null), d.plate().map(Plate::confidence).orElse(null));
+  }
+}
