@@ -8,9 +8,9 @@ import java.util.Set;
  * Dashboards and alert rules may only query these; a live scrape of {@code /metrics} is the final
  * word (see {@link GrafanaDashboard#metricNames}).
  */
-final class ExportedMetrics {
+public final class ExportedMetrics {
 
-    static final Set<String> NAMES = Set.of(
+    public static final Set<String> NAMES = Set.of(
             "gtv_cameras",
             "gtv_camera_streams",
             "gtv_camera_commands_total",

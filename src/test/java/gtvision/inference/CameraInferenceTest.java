@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import gtvision.deploy.ExportedMetrics;
 import gtvision.deploy.GrafanaDashboard;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.IngestTestConfig;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,15 +86,18 @@ class CameraInferenceTest {
     assertEquals(0.6, state.at("/analysis/minConfidence").asDouble());
   }
 
+  /** The dashboard's queries and the metric contract the alert rules are checked against. */
   @Test
-  void everyMetricTheGrafanaDashboardQueriesIsExported() {
+  void everyMetricTheDashboardAndAlertsUseIsExported() {
     api.register("wired-metrics", "snapshot", camera.url("/snapshot.jpg"), 1.0);
     api.awaitMetric("gtv_frames_analysed_total", "camera=\"wired-metrics\"", 1, WAIT);
     String scrape = api.metrics();
     List<String> missing = new ArrayList<>();
-    for (String metric : GrafanaDashboard.metricNames(Path.of("ops/grafana/gtvision-dashboard.json"))) {
+    Set<String> used = new TreeSet<>(GrafanaDashboard.metricNames(Path.of("ops/grafana/gtvision-dashboard.json")));
+    used.addAll(ExportedMetrics.NAMES);
+    for (String metric : used) {
       if (!Pattern.compile("(?m)^" + Pattern.quote(metric) + "[{ ]").matcher(scrape).find()) missing.add(metric);
     }
-    assertEquals(List.of(), missing, "dashboard metrics missing from /metrics");
+    assertEquals(List.of(), missing, "metrics of the dashboard and alert rules missing from /metrics");
   }
 }
