@@ -7,8 +7,8 @@ data "aws_ssm_parameter" "al2023" {
 
 locals {
   worker_ami = var.ami_id != "" ? var.ami_id : data.aws_ssm_parameter.al2023.value
-  # Typesafe Config reads numbered system properties as a list: pekko.cluster.seed-nodes.0, .1, ...
-  seed_node_flags = join(" ", [for i, address in var.seed_nodes : "-Dpekko.cluster.seed-nodes.${i}=${address}"])
+  # The application reads GTV_SEED_NODES as a comma-separated list of seed-node addresses.
+  seed_nodes = join(",", var.seed_nodes)
 }
 
 resource "aws_launch_template" "worker" {
@@ -41,7 +41,7 @@ resource "aws_launch_template" "worker" {
     http_port       = var.http_port
     management_port = var.management_port
     remoting_port   = var.remoting_port
-    seed_node_flags = local.seed_node_flags
+    seed_nodes      = local.seed_nodes
     extra_env       = var.worker_environment
   }))
 
