@@ -39,9 +39,17 @@ public final class TestCameraServer implements AutoCloseable {
   public static final String USER = "admin";
   public static final String PASSWORD = "s3cr3t:pw";
   private static final String REALM = "IP Camera";
+  /** Threads serving camera requests are named with this prefix. */
+  public static final String THREAD_PREFIX = "test-camera-http-";
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool();
+  // Named threads: the ingestion benchmark tells the camera side's CPU from the node's by thread name.
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, THREAD_PREFIX + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
   private final List<byte[]> frames;
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger flakyNext = new AtomicInteger();
