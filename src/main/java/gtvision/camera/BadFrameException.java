@@ -1,7 +1,7 @@
 package gtvision.camera;
 
 /** A camera sent something that is not a usable frame; the message says what, for the camera's state. */
-public final class BadFrameException extends RuntimeException {
+public class BadFrameException extends RuntimeException {
   public BadFrameException(String message) {
     super(message);
   }

@@ -58,8 +58,12 @@ public final class CameraEntity
 
   public record ReportStreamLost(String reason) implements StreamReport {}
 
-  /** Frames received and analysed since the previous report, and the frame rate the camera delivered. */
-  public record ReportStreamStats(long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt)
+  /**
+   * Frames received and analysed since the previous report, the frame rate the camera delivered, and the
+   * error of the newest frame skipped as damaged since then (null: none).
+   */
+  public record ReportStreamStats(
+      long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, String skippedFrameError)
       implements StreamReport {}
 
   public record Register(CameraSpec spec, ActorRef<Reply> replyTo) implements ClientCommand {}
@@ -247,6 +251,9 @@ public final class CameraEntity
   private long pendingAnalysed;
   private double liveFps;
   private Instant liveLastFrameAt;
+  // The newest damaged frame the stream skipped since the last loss: shown as health.lastError without
+  // a reconnect (a loss, persisted, is newer and replaces it).
+  private String liveFrameError;
   private Instant lastStatsPersisted;
 
   private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
@@ -314,6 +321,7 @@ public final class CameraEntity
       stream = null;
       streamConfig = null;
       liveFps = 0;
+      liveFrameError = null;
     }
     if (wanted && stream == null) {
       stream = context.spawnAnonymous(CameraStreamSupervisor.create(cameraId, state.config(), ingest, context.getSelf()));
@@ -345,6 +353,7 @@ public final class CameraEntity
   private ReplyEffect<Event, State> onStreamLost(State state, ReportStreamLost cmd) {
     if (!streaming(state)) return Effect().noReply();
     liveFps = 0;
+    liveFrameError = null;
     // A camera that stays down fails the same way on every retry: one event per change, not per retry.
     if (StreamHealth.LOST.equals(state.health().state()) && cmd.reason().equals(state.health().lastError())) {
       return Effect().noReply();
@@ -358,6 +367,7 @@ public final class CameraEntity
     pendingAnalysed += cmd.framesAnalysed();
     liveFps = cmd.measuredFps();
     if (cmd.lastFrameAt() != null) liveLastFrameAt = cmd.lastFrameAt();
+    if (cmd.skippedFrameError() != null) liveFrameError = "frame skipped: " + SourceUrls.mask(cmd.skippedFrameError());
     Instant now = clock.instant();
     if (Duration.between(lastStatsPersisted, now).compareTo(ingest.settings().statsPersistInterval()) < 0
         || (pendingSeen == 0 && pendingAnalysed == 0)) {
@@ -376,7 +386,10 @@ public final class CameraEntity
     StreamHealth h = state.health();
     double fps = StreamHealth.CONNECTED.equals(h.state()) ? liveFps : 0.0;
     Instant last = liveLastFrameAt != null ? liveLastFrameAt : h.lastFrameAt();
-    return state.withStats(pendingSeen, pendingAnalysed, fps, last);
+    State live = state.withStats(pendingSeen, pendingAnalysed, fps, last);
+    if (liveFrameError == null) return live;
+    StreamHealth lh = live.health();
+    return live.withHealth(new StreamHealth(lh.state(), lh.measuredFps(), lh.lastFrameAt(), lh.reconnects(), liveFrameError));
   }
 
   private ReplyEffect<Event, State> onRegister(State state, Register cmd) {

@@ -1,6 +1,7 @@
 package gtvision.camera;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -18,8 +19,6 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One run of a camera's frame pipeline, bounded end to end:
@@ -32,16 +31,15 @@ import org.slf4j.LoggerFactory;
  * The source always reads (a live camera must never back up), so when the gate or the analyser is
  * slower than the sampling rate the conflate stage replaces the waiting frame with the newer one.
  * The run fails with the source's error or when no frame arrives for too long; the supervisor
- * restarts it.
+ * restarts it. A damaged frame ({@link CorruptFrameException}) is skipped and counted instead, and a
+ * failed analysis is logged through {@code analyserFailures} (rate-limited) and the stream goes on.
  */
 final class CameraStream {
-  private static final Logger log = LoggerFactory.getLogger(CameraStream.class);
-
   private CameraStream() {}
 
   static Pair<UniqueKillSwitch, CompletionStage<Done>> run(
       ActorSystem<?> system, String cameraId, CameraConfig config, Ingest ingest, StreamProbe probe,
-      Consumer<Pair<Frame, FrameAnalyser.Analysis>> onDetections) {
+      FailureLog analyserFailures, Consumer<Pair<Frame, FrameAnalyser.Analysis>> onDetections) {
     IngestSettings settings = ingest.settings();
     MotionGate gate = new MotionGate(settings.motion(), config.motionMask());
     Duration idle = idleTimeout(config, settings);
@@ -52,7 +50,8 @@ final class CameraStream {
         })
         .async(IngestSettings.DISPATCHER, 1)
         .idleTimeout(idle)
-        .mapError(TimeoutException.class, e -> new BadFrameException("no frame for " + idle.toSeconds() + " s"))
+        .mapError(TimeoutException.class, e -> new BadFrameException("no frame for " + idle.toSeconds() + " s"
+            + (probe.lastCorrupt() == null ? "" : " (frames skipped: " + probe.lastCorrupt() + ")")))
         .viaMat(KillSwitches.single(), Keep.right())
         .conflateWithSeed(frame -> frame, (older, newer) -> {
           probe.dropped();
@@ -60,13 +59,19 @@ final class CameraStream {
         })
         .filter(frame -> {
           long started = System.nanoTime();
-          GrayImage small = FrameImages.gray(frame, settings.motion().width());
+          GrayImage small;
+          try {
+            small = FrameImages.gray(frame, settings.motion().width());
+          } catch (CorruptFrameException e) {
+            probe.corrupt(e.getMessage());
+            return false;
+          }
           if (frame.isJpeg()) ingest.metrics().decode().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
           boolean analyse = gate.evaluate(small, frame.capturedAt()).analyse();
           if (!analyse) probe.skipped();
           return analyse;
         })
-        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config))
+        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config, analyserFailures))
         .map(result -> {
           probe.analysed();
           if (result.second() != null && !result.second().detections().isEmpty()) onDetections.accept(result);
@@ -78,7 +83,7 @@ final class CameraStream {
   }
 
   private static CompletionStage<Pair<Frame, FrameAnalyser.Analysis>> analyse(
-      FrameAnalyser analyser, Frame frame, CameraConfig config) {
+      FrameAnalyser analyser, Frame frame, CameraConfig config, FailureLog failures) {
     CompletionStage<FrameAnalyser.Analysis> stage;
     try {
       stage = analyser.analyse(frame, config);
@@ -86,7 +91,11 @@ final class CameraStream {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.handle((analysis, error) -> {
-      if (error != null) log.warn("Analyser failed on {}: {}", frame, error.toString());
+      if (error != null) {
+        failures.failed(frame + ": " + error);
+      } else {
+        failures.succeeded();
+      }
       return Pair.create(frame, error == null ? analysis : null);
     });
   }
@@ -106,8 +115,11 @@ final class CameraStream {
         SnapshotFetcher fetcher = new SnapshotFetcher(cameraId, config, settings, probe);
         Duration interval = Duration.ofNanos((long) (1_000_000_000L / config.fps()));
         // A tick that finds the previous request still running is dropped: never two requests at once.
+        // A damaged JPEG comes back empty (counted by the fetcher) and is skipped.
         yield Source.tick(Duration.ZERO, interval, NotUsed.notUsed())
             .mapAsync(1, tick -> CompletableFuture.supplyAsync(fetcher::fetch, blocking))
+            .filter(Optional::isPresent)
+            .map(Optional::get)
             .mapMaterializedValue(cancellable -> NotUsed.notUsed());
       }
       case MJPEG -> Source.<Frame, FrameReader>unfoldResource(

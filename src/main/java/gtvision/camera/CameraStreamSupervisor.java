@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.UniqueKillSwitch;
+import org.slf4j.LoggerFactory;
 
 /**
  * Child of an enabled camera's entity: runs the camera's stream and restarts it with exponential
@@ -47,6 +48,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private final Ingest ingest;
   private final ActorRef<CameraEntity.Command> entity;
   private final IngestMetrics.CameraMeters meters;
+  // Per camera, not per run: a rate limit that restarted with every reconnect would not limit much.
+  private final FailureLog analyserFailures;
   private long run;
   private int attempt;
   private boolean lostBefore;
@@ -68,6 +71,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     this.ingest = ingest;
     this.entity = entity;
     this.meters = ingest.metrics().camera(cameraId);
+    this.analyserFailures = new FailureLog(LoggerFactory.getLogger(CameraStream.class),
+        "Analyser failed on camera " + cameraId, ingest.settings().failureLogInterval(), System::nanoTime);
     timers.startTimerWithFixedDelay(StatsTick.INSTANCE, ingest.settings().statsInterval());
     start();
   }
@@ -85,7 +90,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     ingest.metrics().streamState(cameraId, IngestMetrics.CONNECTING);
     try {
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
-          getContext().getSystem(), cameraId, config, ingest, probe,
+          getContext().getSystem(), cameraId, config, ingest, probe, analyserFailures,
           found -> entity.tell(new CameraEntity.RecordDetections(found.first().sequence(), found.first().capturedAt(),
               found.second().provider(), found.second().detections(), getContext().getSystem().ignoreRef())));
       killSwitch = running.first();
@@ -172,7 +177,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     double fps = seconds > 0 ? (received - oldest[1]) / seconds : 0;
     if (received != reportedReceived || analysed != reportedAnalysed || killSwitch != null) {
       entity.tell(new CameraEntity.ReportStreamStats(received - reportedReceived, analysed - reportedAnalysed,
-          Math.round(fps * 100) / 100.0, probe.lastFrameAt()));
+          Math.round(fps * 100) / 100.0, probe.lastFrameAt(), probe.takeUnreportedCorrupt()));
     }
     reportedReceived = received;
     reportedAnalysed = analysed;

@@ -48,7 +48,7 @@ public final class FrameImages {
     try (PointerScope scope = new PointerScope()) {
       Mat encoded = new Mat(1, frame.jpeg().length, CV_8UC1, new BytePointer(frame.jpeg()));
       Mat decoded = imdecode(encoded, flag);
-      if (decoded == null || decoded.empty()) throw new BadFrameException("JPEG cannot be decoded (corrupt data)");
+      if (decoded == null || decoded.empty()) throw new CorruptFrameException("JPEG cannot be decoded (corrupt data)");
       int targetWidth = Math.min(maxWidth, decoded.cols());
       int targetHeight = Math.max(1, (int) Math.round((double) decoded.rows() * targetWidth / decoded.cols()));
       Mat small = decoded;
@@ -112,9 +112,9 @@ public final class FrameImages {
     if (frame.isJpeg()) {
       Mat encoded = new Mat(1, frame.jpeg().length, CV_8UC1, new BytePointer(frame.jpeg()));
       bgr = imdecode(encoded, IMREAD_COLOR);
-      if (bgr == null || bgr.empty()) throw new BadFrameException("JPEG cannot be decoded (corrupt data)");
+      if (bgr == null || bgr.empty()) throw new CorruptFrameException("JPEG cannot be decoded (corrupt data)");
       if (bgr.cols() != frame.width() || bgr.rows() != frame.height()) {
-        throw new BadFrameException("JPEG decodes to " + bgr.cols() + "x" + bgr.rows() + ", header says "
+        throw new CorruptFrameException("JPEG decodes to " + bgr.cols() + "x" + bgr.rows() + ", header says "
             + frame.width() + "x" + frame.height());
       }
     } else {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Ingestion meters of one node: {@code gtv_frames_*_total{camera}}, {@code gtv_camera_reconnects_total{camera}},
+ * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion, analysed, corrupt), {@code gtv_camera_reconnects_total{camera}},
  * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state).
  * Totals are Prometheus' sum over cameras.
  */
@@ -44,7 +44,8 @@ public final class IngestMetrics {
 
   /** The counters of one camera. */
   public record CameraMeters(
-      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter reconnects) {}
+      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter reconnects,
+      Counter corrupt) {}
 
   public CameraMeters camera(String cameraId) {
     return new CameraMeters(
@@ -53,7 +54,8 @@ public final class IngestMetrics {
         counter("gtv.frames.dropped", "Sampled frames dropped because analysis was busy (newest kept)", cameraId),
         counter("gtv.frames.skipped.motion", "Sampled frames without motion, not analysed", cameraId),
         counter("gtv.frames.analysed", "Frames handed to the analyser", cameraId),
-        counter("gtv.camera.reconnects", "Times the stream connected again after it was lost", cameraId));
+        counter("gtv.camera.reconnects", "Times the stream connected again after it was lost", cameraId),
+        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId));
   }
 
   private Counter counter(String name, String description, String cameraId) {

@@ -13,6 +13,7 @@ public record IngestSettings(
     Duration statsInterval,
     Duration statsPersistInterval,
     long snapshotMaxBytes,
+    Duration failureLogInterval,
     MotionGate.Settings motion) {
 
   public static final String DISPATCHER = "gtv.camera.ingest-dispatcher";
@@ -29,6 +30,7 @@ public record IngestSettings(
         c.getDuration("stats-interval"),
         c.getDuration("stats-persist-interval"),
         c.getBytes("snapshot-max-bytes"),
+        c.getDuration("failure-log-interval"),
         new MotionGate.Settings(
             m.getInt("threshold"), m.getDouble("min-area"), m.getDuration("force-every"), m.getDouble("learning-rate"),
             m.getInt("width")));

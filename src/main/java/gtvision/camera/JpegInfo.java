@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
  */
 public record JpegInfo(int width, int height) {
 
-  /** Parses {@code data} or throws {@link BadFrameException} naming what was received instead. */
+  /**
+   * Parses {@code data} or throws {@link BadFrameException} naming what was received instead: a
+   * {@link CorruptFrameException} when it starts as a JPEG but breaks off or is damaged.
+   */
   public static JpegInfo parse(byte[] data, int length, String contentType) {
     if (length == 0) throw new BadFrameException("empty image (0 bytes)");
     if (length < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
@@ -36,13 +39,13 @@ public record JpegInfo(int width, int height) {
         if (i + 8 >= length) break;
         int height = ((data[i + 5] & 0xFF) << 8) | (data[i + 6] & 0xFF);
         int width = ((data[i + 7] & 0xFF) << 8) | (data[i + 8] & 0xFF);
-        if (width == 0 || height == 0) throw new BadFrameException("JPEG with an empty frame (" + width + "x" + height + ")");
+        if (width == 0 || height == 0) throw new CorruptFrameException("JPEG with an empty frame (" + width + "x" + height + ")");
         return new JpegInfo(width, height);
       }
       if (marker == 0xDA || segmentLength < 2) break;
       i += 2 + segmentLength;
     }
-    throw new BadFrameException("truncated or corrupt JPEG (" + length + " bytes, no frame header)");
+    throw new CorruptFrameException("truncated or corrupt JPEG (" + length + " bytes, no frame header)");
   }
 
   private static String preview(byte[] data, int length) {

@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * MJPEG over HTTP ({@code multipart/x-mixed-replace}): every part is read (the camera pushes at its
  * own rate) but only sampled parts are kept, and nothing is decoded here. Parts with a Content-Length
- * are read in one go; parts without one are scanned for the next boundary.
+ * are read in one go; parts without one are scanned for the next boundary. A part that is not a
+ * usable JPEG is one bad frame: it is counted and skipped, the connection stays.
  */
 final class MjpegFrameReader implements FrameReader {
   private static final int MAX_LINE = 8 * 1024;
@@ -75,7 +76,14 @@ final class MjpegFrameReader implements FrameReader {
         long gap = lastArrival == Long.MIN_VALUE ? 0 : now - lastArrival;
         lastArrival = now;
         if (!sampler.take(now, gap)) continue;
-        JpegInfo info = JpegInfo.parse(part, part.length, "multipart part");
+        JpegInfo info;
+        try {
+          info = JpegInfo.parse(part, part.length, "multipart part");
+        } catch (BadFrameException e) {
+          // The multipart framing held (the boundary was found), so the next part is unaffected.
+          probe.corrupt(e.getMessage());
+          continue;
+        }
         return Optional.of(new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), part, null));
       }
     } catch (SocketTimeoutException e) {

@@ -3,6 +3,7 @@ package gtvision.camera;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * One HTTP GET of a camera's JPEG snapshot per sample. Blocking: runs on the ingest dispatcher. The
@@ -26,16 +27,24 @@ final class SnapshotFetcher {
     this.readTimeoutMs = (int) settings.readTimeout().toMillis();
   }
 
-  Frame fetch() {
+  /** The next frame, or empty when the camera answered with a damaged JPEG (counted on the probe). */
+  Optional<Frame> fetch() {
     try (HttpCamera.Response response = camera.open()) {
       byte[] body = HttpCamera.readLimited(response, maxBytes);
-      JpegInfo info = JpegInfo.parse(body, body.length, response.contentType());
+      JpegInfo info;
+      try {
+        info = JpegInfo.parse(body, body.length, response.contentType());
+      } catch (CorruptFrameException e) {
+        probe.received(1);
+        probe.corrupt(e.getMessage());
+        return Optional.empty();
+      }
       if (!connected) {
         connected = true;
         probe.connected("snapshot " + response.contentType() + " " + info.width() + "x" + info.height());
       }
       probe.received(1);
-      return new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), body, null);
+      return Optional.of(new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), body, null));
     } catch (SocketTimeoutException e) {
       throw new BadFrameException("no answer within the read timeout of " + readTimeoutMs + " ms");
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package gtvision.camera;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +18,10 @@ public final class StreamProbe {
   final AtomicLong dropped = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong analysed = new AtomicLong();
+  final AtomicLong corrupt = new AtomicLong();
+  // The newest skipped-frame error not yet reported to the entity (taken by the supervisor's stats tick).
+  private final AtomicReference<String> unreportedCorrupt = new AtomicReference<>();
+  private volatile String lastCorrupt;
   private final AtomicBoolean firstFrameSeen = new AtomicBoolean();
   private final Consumer<String> onConnected;
   private final Consumer<Frame> onFirstFrame;
@@ -59,6 +64,28 @@ public final class StreamProbe {
   public void analysed() {
     analysed.incrementAndGet();
     meters.analysed().increment();
+  }
+
+  /** A frame was skipped because it is damaged; the stream goes on. */
+  public void corrupt(String reason) {
+    corrupt.incrementAndGet();
+    meters.corrupt().increment();
+    lastCorrupt = reason;
+    unreportedCorrupt.set(reason);
+  }
+
+  public long corruptCount() {
+    return corrupt.get();
+  }
+
+  /** The newest skipped-frame error of this run, or null. */
+  public String lastCorrupt() {
+    return lastCorrupt;
+  }
+
+  /** The newest skipped-frame error since the previous call, or null. */
+  String takeUnreportedCorrupt() {
+    return unreportedCorrupt.getAndSet(null);
   }
 
   public long receivedCount() {

@@ -17,6 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +40,12 @@ class FrameIngestionTest {
   static void start() throws Exception {
     List<byte[]> frames = TestImages.panning("kite.jpg", 1280, 720, 12);
     camera = new TestCameraServer(frames, 10, MediaTools.mediaDir());
-    node = TestNodes.start(TestDatabases.preferPostgres("ingest", dataDir), IngestTestConfig.fast());
+    // Cameras named "no-provider-*" get an analyser that always fails, as with no inference provider reachable.
+    CountingAnalyser counting = new CountingAnalyser();
+    FrameAnalyser analyser = (frame, config) -> frame.cameraId().startsWith("no-provider")
+        ? CompletableFuture.failedFuture(new IllegalStateException("no inference provider reachable"))
+        : counting.analyse(frame, config);
+    node = TestNodes.start(TestDatabases.preferPostgres("ingest", dataDir), IngestTestConfig.fast(), system -> analyser);
     api = new CameraApi(node);
   }
 
@@ -122,6 +133,46 @@ class FrameIngestionTest {
     String error = c.path("health").path("lastError").asText();
     assertTrue(error.contains(expected), id + ": " + error);
     assertFalse(error.isBlank(), id);
+  }
+
+  @Test
+  void damagedJpegsAreSkippedAndCountedWithoutAReconnect() {
+    // /flaky.jpg: good, no frame header (refused by the fetcher), cut before the scan (refused by the gate's decode).
+    api.register("snap-flaky", "snapshot", camera.url("/flaky.jpg"), 5.0);
+    api.register("mjpeg-flaky", "mjpeg", camera.url("/mjpeg-flaky"), 2.0);
+    api.awaitMetric("gtv_frames_corrupt_total", "camera=\"snap-flaky\"", 6, WAIT);
+    api.awaitMetric("gtv_frames_corrupt_total", "camera=\"mjpeg-flaky\"", 3, WAIT);
+    api.awaitMetric("gtv_frames_analysed_total", "camera=\"snap-flaky\"", 3, WAIT);
+    for (String id : new String[] {"snap-flaky", "mjpeg-flaky"}) {
+      JsonNode c = api.await(id, WAIT, s -> s.path("health").path("lastError").asText().startsWith("frame skipped: "),
+          "the skipped frame's error shown");
+      assertEquals("connected", c.path("health").path("state").asText(), c.toString());
+      assertEquals(0, c.path("health").path("reconnects").asLong(), c.toString());
+      assertEquals(0.0, api.metric("gtv_camera_reconnects_total", "camera=\"" + id + "\""), id);
+      assertTrue(c.path("health").path("lastError").asText().contains("JPEG"), c.toString());
+    }
+    double analysed = api.metric("gtv_frames_analysed_total", "camera=\"snap-flaky\"");
+    api.awaitMetric("gtv_frames_analysed_total", "camera=\"snap-flaky\"", analysed + 2, WAIT);
+  }
+
+  @Test
+  void anAnalyserThatFailsOnEveryFrameIsLoggedOnceNotPerFrame() {
+    Logger streamLog = (Logger) LoggerFactory.getLogger(CameraStream.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    streamLog.addAppender(lines);
+    try {
+      api.register("no-provider-1", "snapshot", camera.url("/snapshot.jpg"), 5.0);
+      api.awaitMetric("gtv_frames_analysed_total", "camera=\"no-provider-1\"", 15, WAIT);
+      List<String> warnings = lines.list.stream()
+          .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("no-provider-1"))
+          .map(ILoggingEvent::getFormattedMessage).toList();
+      assertEquals(1, warnings.size(), "one line for 15 failed frames: " + warnings);
+      assertTrue(warnings.get(0).contains("no inference provider reachable"), warnings.get(0));
+      assertEquals("connected", api.get("no-provider-1").path("health").path("state").asText());
+    } finally {
+      streamLog.detachAppender(lines);
+    }
   }
 
   @Test

@@ -11,6 +11,11 @@ import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraSpec;
 import gtvision.camera.Cameras;
 import gtvision.metrics.Metrics;
+import gtvision.testsupport.CameraApi;
+import gtvision.testsupport.IngestTestConfig;
+import gtvision.testsupport.MediaTools;
+import gtvision.testsupport.TestCameraServer;
+import gtvision.testsupport.TestImages;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.net.URI;
@@ -22,6 +27,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.MemberStatus;
@@ -94,6 +101,53 @@ class TwoNodeClusterTest {
       if (b != null) b.stop();
       a.stop();
     }
+  }
+
+  @Test
+  void anEnabledCameraStreamingOnANodeThatLeavesStreamsAgainOnTheSurvivor() throws Exception {
+    Config db = TestDatabases.preferPostgres("move", dataDir);
+    try (TestCameraServer camera = new TestCameraServer(TestImages.panning("kite.jpg", 640, 360, 8), 10, MediaTools.mediaDir())) {
+      TestNodes.Node a = TestNodes.start(db, IngestTestConfig.fast());
+      TestNodes.Node b = null;
+      try {
+        b = TestNodes.start(db, IngestTestConfig.fast().withFallback(ConfigFactory.parseString(
+            "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"")));
+        awaitUpMembers(a, 2);
+        CameraApi apiA = new CameraApi(a);
+        CameraApi apiB = new CameraApi(b);
+        for (int i = 0; i < 8; i++) apiA.register("moving-" + i, "snapshot", camera.url("/snapshot.jpg"), 2.0);
+
+        Set<String> onB = entitiesOn(b);
+        assertTrue(!onB.isEmpty(), "some of the 8 cameras live on node B");
+        String moved = onB.iterator().next();
+        String tag = "camera=\"" + moved + "\"";
+        apiB.awaitMetric("gtv_frames_received_total", tag, 3, Duration.ofSeconds(30));
+        assertEquals(0.0, apiA.metric("gtv_frames_received_total", tag), "node A never ran " + moved + " before");
+
+        b.stop(); // coordinated shutdown: B leaves, its shards are handed off
+        b = null;
+        awaitUpMembers(a, 1);
+
+        // Nothing is sent to the camera: remember-entities must bring it (and its stream) up on A by itself.
+        apiA.awaitMetric("gtv_frames_received_total", tag, 4, Duration.ofSeconds(40));
+        assertTrue(entitiesOn(a).contains(moved), moved + " now lives on node A");
+        var state = apiA.await(moved, Duration.ofSeconds(20),
+            c -> "connected".equals(c.path("health").path("state").asText()) && c.path("health").path("measuredFps").asDouble() > 0,
+            "connected and measuring frames on node A");
+        long seen = state.path("counters").path("framesSeen").asLong();
+        apiA.await(moved, Duration.ofSeconds(20), c -> c.path("counters").path("framesSeen").asLong() > seen, "more frames on node A");
+      } finally {
+        if (b != null) b.stop();
+        a.stop();
+      }
+    }
+  }
+
+  private static Set<String> entitiesOn(TestNodes.Node node) {
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node.system());
+    ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(CameraEntity.TYPE_KEY, probe.getRef()));
+    ShardRegion.CurrentShardRegionState state = probe.receiveMessage(Duration.ofSeconds(10));
+    return state.getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
   }
 
   private static int shardsWithEntities(TestNodes.Node node) {

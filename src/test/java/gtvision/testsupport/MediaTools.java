@@ -84,16 +84,23 @@ public final class MediaTools {
 
   /** The same at a given x264 CRF (higher: smaller files, like a camera's bitrate cap). */
   public static Path video(String image, int width, int height, int fps, int gopFrames, int seconds, int crf) {
+    return video(image, width, height, fps, gopFrames, seconds, crf, 0);
+  }
+
+  /** The same with the bitrate capped at {@code maxKbps} (0: no cap), as IP cameras are configured. */
+  public static Path video(String image, int width, int height, int fps, int gopFrames, int seconds, int crf, int maxKbps) {
     requireFfmpeg();
-    Path out = mediaDir().resolve("%s-%dx%d-%dfps-g%d-%ds-crf%d.mp4".formatted(image.replace(".jpg", ""), width, height, fps, gopFrames, seconds, crf));
+    Path out = mediaDir().resolve("%s-%dx%d-%dfps-g%d-%ds-crf%d%s.mp4".formatted(image.replace(".jpg", ""), width, height, fps,
+        gopFrames, seconds, crf, maxKbps > 0 ? "-max" + maxKbps + "k" : ""));
     if (Files.isRegularFile(out)) return out;
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp.mp4");
     String filter = ("scale=%d:-2,crop=%d:%d:'(iw-%d)*(0.5+0.5*sin(t*0.7))':'(ih-%d)*(0.5+0.5*cos(t*0.5))',format=yuv420p")
         .formatted(width * 3 / 2, width, height, width, height);
     ffmpeg("-loop", "1", "-i", image(image).toString(), "-vf", filter, "-t", String.valueOf(seconds), "-r", String.valueOf(fps),
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", String.valueOf(gopFrames),
-        "-keyint_min", String.valueOf(gopFrames), "-sc_threshold", "0", "-crf", String.valueOf(crf), "-pix_fmt", "yuv420p", "-an",
-        tmp.toString());
+        "-keyint_min", String.valueOf(gopFrames), "-sc_threshold", "0", "-crf", String.valueOf(crf),
+        "-maxrate", maxKbps > 0 ? maxKbps + "k" : "0", "-bufsize", maxKbps > 0 ? (2 * maxKbps) + "k" : "0",
+        "-pix_fmt", "yuv420p", "-an", tmp.toString());
     move(tmp, out);
     return out;
   }
@@ -186,6 +193,22 @@ public final class MediaTools {
         }
       }
       throw new IllegalStateException("RTSP server did not listen on " + port);
+    }
+
+    /** CPU seconds (user + system) the server process has used so far, from /proc; -1 where there is none. */
+    public double cpuSeconds() {
+      try {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in clock ticks.
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      }
+    }
+
+    public boolean isAlive() {
+      return process.isAlive();
     }
 
     /** SIGKILL: connections drop without an RTSP TEARDOWN. */

@@ -28,6 +28,9 @@ import java.util.function.Supplier;
  *   <li>{@code /digest/snapshot.jpg}: the same behind Digest auth (qop=auth, MD5); {@code /basic/snapshot.jpg}: Basic</li>
  *   <li>{@code /mjpeg}: multipart/x-mixed-replace at {@code mjpegFps}, parts with Content-Length;
  *       {@code /mjpeg-nolength}: parts without it</li>
+ *   <li>{@code /flaky.jpg}: in turn a good frame, a JPEG without a frame header and a JPEG cut off
+ *       before its scan (its header parses, it does not decode); {@code /mjpeg-flaky}: MJPEG whose every
+ *       other part is such a damaged JPEG</li>
  *   <li>{@code /html}: a login page; {@code /empty.jpg}: 0 bytes; {@code /huge.jpg}: 50 MB, streamed without a length</li>
  *   <li>{@code /files/...}: files under {@code filesRoot} (HLS playlists and segments)</li>
  * </ul>
@@ -36,11 +39,20 @@ public final class TestCameraServer implements AutoCloseable {
   public static final String USER = "admin";
   public static final String PASSWORD = "s3cr3t:pw";
   private static final String REALM = "IP Camera";
+  /** Threads serving camera requests are named with this prefix. */
+  public static final String THREAD_PREFIX = "test-camera-http-";
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool();
+  // Named threads: the ingestion benchmark tells the camera side's CPU from the node's by thread name.
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, THREAD_PREFIX + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
   private final List<byte[]> frames;
   private final AtomicInteger next = new AtomicInteger();
+  private final AtomicInteger flakyNext = new AtomicInteger();
   private final AtomicLong requests = new AtomicLong();
   private final int mjpegFps;
   private final Path filesRoot;
@@ -60,6 +72,8 @@ public final class TestCameraServer implements AutoCloseable {
     });
     server.createContext("/mjpeg", ex -> mjpeg(ex, true));
     server.createContext("/mjpeg-nolength", ex -> mjpeg(ex, false));
+    server.createContext("/flaky.jpg", ex -> jpeg(ex, flakyFrame()));
+    server.createContext("/mjpeg-flaky", this::mjpegFlaky);
     server.createContext("/html", ex -> send(ex, 200, "text/html", "<!DOCTYPE html><html><body>Login</body></html>".getBytes(StandardCharsets.UTF_8)));
     server.createContext("/empty.jpg", ex -> send(ex, 200, "image/jpeg", new byte[0]));
     server.createContext("/huge.jpg", this::huge);
@@ -83,6 +97,53 @@ public final class TestCameraServer implements AutoCloseable {
 
   private byte[] nextFrame() {
     return frames.get(Math.floorMod(next.getAndIncrement(), frames.size()));
+  }
+
+  private byte[] flakyFrame() {
+    int n = flakyNext.getAndIncrement();
+    byte[] good = frames.get(Math.floorMod(n / 3, frames.size()));
+    return switch (n % 3) {
+      case 0 -> good;
+      case 1 -> withoutFrameHeader();
+      default -> cutBeforeScan(good);
+    };
+  }
+
+  /** Starts like a JPEG (SOI) but the rest is noise: no frame header to be found. */
+  public static byte[] withoutFrameHeader() {
+    byte[] out = new byte[4096];
+    out[0] = (byte) 0xFF;
+    out[1] = (byte) 0xD8;
+    for (int i = 2; i < out.length; i++) out[i] = (byte) (i * 31);
+    for (int i = 2; i < out.length; i++) if (out[i] == (byte) 0xFF) out[i] = 0;
+    return out;
+  }
+
+  /** The JPEG's headers (its size is readable) without the compressed picture: it cannot be decoded. */
+  public static byte[] cutBeforeScan(byte[] jpeg) {
+    for (int i = 2; i + 1 < jpeg.length; i++) {
+      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) return java.util.Arrays.copyOf(jpeg, i);
+    }
+    throw new IllegalArgumentException("no start of scan in the JPEG");
+  }
+
+  private void mjpegFlaky(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
+    ex.getResponseHeaders().set("Content-Type", "multipart/x-mixed-replace; boundary=flaky");
+    ex.sendResponseHeaders(200, 0);
+    try (OutputStream out = ex.getResponseBody()) {
+      for (int n = 0; ; n++) {
+        byte[] frame = n % 2 == 0 ? nextFrame() : (n % 4 == 1 ? withoutFrameHeader() : cutBeforeScan(frames.get(0)));
+        out.write(("--flaky\r\nContent-Type: image/jpeg\r\nContent-Length: " + frame.length + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(frame);
+        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        Thread.sleep(1000L / mjpegFps);
+      }
+    } catch (IOException | InterruptedException e) {
+      // The client went away: the stream ends.
+    }
   }
 
   private void jpeg(HttpExchange ex, byte[] body) throws IOException {
