@@ -105,8 +105,10 @@ class RtspIngestionTest {
     String report = "after warm-up " + base + "; after 10 cycles " + mid + "; after 20 cycles " + end;
     System.out.println("RTSP drop cycles: " + report);
     assertTrue(end.javaThreads() <= base.javaThreads() + 3, report);
-    // The JVM adds JIT and GC threads on demand: a leak shows as growth that goes on, not as a step.
-    assertTrue(end.osThreads() <= base.osThreads() + 12 && end.osThreads() <= mid.osThreads() + 3, report);
+    // The JVM adds JIT and GC threads on demand and idle pool threads come and go: a leak (one thread
+    // per cycle) shows as growth that goes on over 20 cycles, not as a step of a few threads.
+    assertTrue(end.osThreads() <= base.osThreads() + 12
+        && end.osThreads() <= Math.max(base.osThreads(), mid.osThreads()) + 6, report);
     assertTrue(end.fds() <= base.fds() + 4, report);
     assertTrue(end.javacppBytes() <= base.javacppBytes() + (4 << 20), report);
     assertTrue(end.rss() <= base.rss() + (96L << 20) && end.rss() <= mid.rss() + (48L << 20), report);
