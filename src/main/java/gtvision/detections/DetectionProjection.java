@@ -6,6 +6,8 @@ import gtvision.metrics.Metrics;
 import gtvision.metrics.ProjectionLag;
 import gtvision.persistence.Database;
 import gtvision.persistence.HikariJdbcSession;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -18,7 +20,7 @@ import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
-import org.apache.pekko.projection.javadsl.ExactlyOnceProjection;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
@@ -55,13 +57,16 @@ public final class DetectionProjection {
     return EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
   }
 
-  static ExactlyOnceProjection<Offset, EventEnvelope<CameraEntity.Event>> projection(
+  static GroupedProjection<Offset, EventEnvelope<CameraEntity.Event>> projection(
       ActorSystem<?> system, Database database, ProjectionLag lag, String tag) {
-    return JdbcProjection.exactlyOnce(
-        ProjectionId.of(NAME, tag), events(system, tag), database::newSession, () -> new Handler(lag), system);
+    // Grouped: up to 500 events (or 100 ms' worth) and their offset in one transaction. Still exactly
+    // once, at a fraction of the commits of one transaction per event under bulk ingest.
+    return JdbcProjection.groupedWithin(
+            ProjectionId.of(NAME, tag), events(system, tag), database::newSession, () -> new Handler(lag), system)
+        .withGroup(500, Duration.ofMillis(100));
   }
 
-  private static final class Handler extends JdbcHandler<EventEnvelope<CameraEntity.Event>, HikariJdbcSession> {
+  private static final class Handler extends JdbcHandler<List<EventEnvelope<CameraEntity.Event>>, HikariJdbcSession> {
     private final ProjectionLag lag;
 
     Handler(ProjectionLag lag) {
@@ -69,14 +74,19 @@ public final class DetectionProjection {
     }
 
     @Override
-    public void process(HikariJdbcSession session, EventEnvelope<CameraEntity.Event> envelope) throws Exception {
-      if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
+    public void process(HikariJdbcSession session, List<EventEnvelope<CameraEntity.Event>> envelopes) throws Exception {
+      List<CameraEntity.DetectionsRecorded> recorded = envelopes.stream()
+          .map(EventEnvelope::event)
+          .filter(CameraEntity.DetectionsRecorded.class::isInstance)
+          .map(CameraEntity.DetectionsRecorded.class::cast)
+          .toList();
+      if (!recorded.isEmpty()) {
         session.withConnection(connection -> {
           DetectionTable.insert(connection, recorded);
           return null;
         });
       }
-      lag.processed(envelope.timestamp());
+      if (!envelopes.isEmpty()) lag.processed(envelopes.get(envelopes.size() - 1).timestamp());
     }
   }
 }

@@ -26,10 +26,10 @@ public final class DetectionTable {
 
   private DetectionTable() {}
 
-  /** Adds one row per detection of the event (one batched statement). */
-  static void insert(Connection c, CameraEntity.DetectionsRecorded e) throws SQLException {
+  /** Adds one row per detection of the events (one batched statement). */
+  static void insert(Connection c, List<CameraEntity.DetectionsRecorded> events) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (Detection d : e.detections()) {
+      for (CameraEntity.DetectionsRecorded e : events) for (Detection d : e.detections()) {
         ps.setString(1, e.cameraId());
         ps.setLong(2, e.frameSequence());
         ps.setLong(3, e.capturedAt().toEpochMilli());

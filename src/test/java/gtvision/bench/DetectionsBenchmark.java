@@ -56,9 +56,16 @@ public final class DetectionsBenchmark {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     long rows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     if (!TestDatabases.postgresAvailable()) throw new IllegalStateException("needs PostgreSQL on 127.0.0.1:5432");
-    ingest(seconds);
-    if (rows > 0) query(rows);
-    System.exit(0);
+    int status = 0;
+    try {
+      if (seconds > 0) ingest(seconds);
+      if (rows > 0) query(rows);
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    // Node and client threads must not keep the benchmark's JVM alive.
+    System.exit(status);
   }
 
   private static Config nodeConfig() {
@@ -221,12 +228,12 @@ public final class DetectionsBenchmark {
       s.execute("INSERT INTO detections (camera_id, frame_sequence, ts, class_name, confidence, x1, y1, x2, y2, plate, "
           + "plate_confidence, provider, evidence_key, recorded_at) SELECT 'cam-' || (g % 250), g, "
           + (end.toEpochMilli() - span) + " + (g * " + span + " / " + rows + "), "
-          + "(ARRAY['car','car','car','person','person','truck','bus','motorcycle'])[1 + (g * 7919) % 8], "
+          + "(ARRAY['car','car','car','person','person','truck','bus','motorcycle'])[(1 + (g * 7919) % 8)::int], "
           + "0.5 + ((g * 31) % 50) / 100.0, 10, 20, 300, 400, "
-          + "CASE WHEN g % 3 = 0 THEN chr(65 + (g / 3) % 26) || chr(65 + (g / 78) % 26) || chr(65 + (g / 2028) % 26) "
+          + "CASE WHEN g % 3 = 0 THEN chr((65 + (g / 3) % 26)::int) || chr((65 + (g / 78) % 26)::int) || chr((65 + (g / 2028) % 26)::int) "
           + "|| lpad(((g * 13) % 10000)::text, 4, '0') END, CASE WHEN g % 3 = 0 THEN 0.9 END, 'gpu', "
           + "'frames/cam-' || (g % 250) || '/' || g || '.jpg', " + end.toEpochMilli()
-          + " FROM generate_series(1, " + rows + ") AS g");
+          + " FROM generate_series(1::bigint, " + rows + "::bigint) AS g");
       double loaded = (System.nanoTime() - loadStarted) / 1e9;
       long indexStarted = System.nanoTime();
       s.execute("CREATE INDEX detections_camera_ts_idx ON detections (camera_id, ts DESC, id DESC)");
@@ -253,7 +260,7 @@ public final class DetectionsBenchmark {
       measure(client, node, "all cameras, one hour window", () -> "from=" + end.minus(Duration.ofHours(1 + random.nextInt(600)))
           + "&to=" + end.minus(Duration.ofHours(random.nextInt(1))));
       measure(client, node, "second page (cursor) of one camera", () -> {
-        String first = get(client, node, "camera=cam-" + random.nextInt(250));
+        String first = getUnchecked(client, node, "camera=cam-" + random.nextInt(250));
         int at = first.indexOf("\"nextCursor\":\"");
         return "camera=cam-" + random.nextInt(250) + "&cursor=" + first.substring(at + 14, first.indexOf('"', at + 14));
       });
@@ -287,6 +294,14 @@ public final class DetectionsBenchmark {
         HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/detections?" + query)).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) throw new IllegalStateException(query + ": " + response.statusCode() + " " + response.body());
     return response.body();
+  }
+
+  private static String getUnchecked(HttpClient client, TestNodes.Node node, String query) {
+    try {
+      return get(client, node, query);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static double pct(List<Long> sortedNanos, int p) {
