@@ -7,7 +7,10 @@ import gtvision.camera.CameraProjection;
 import gtvision.camera.CameraStatusGauge;
 import gtvision.camera.Cameras;
 import gtvision.camera.FrameAnalyser;
+import gtvision.camera.Ingest;
 import gtvision.camera.IngestMetrics;
+import gtvision.detections.Detections;
+import gtvision.detections.S3Setup;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
 import gtvision.http.ApiRoutes;
@@ -29,6 +32,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // `java -jar gtvision.jar setup-s3`: create the evidence bucket and apply its lifecycle rules, then exit.
+    if (args.length > 0 && args[0].equals("setup-s3")) {
+      S3Setup.main(args);
+      return;
+    }
     start(NodeConfig.load());
   }
 
@@ -60,7 +68,10 @@ public final class Main {
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
-      CameraEntity.init(system, cameraMetrics, new IngestMetrics(registry), analyser.create(system, inference));
+      Detections detections = Detections.start(system);
+      FrameAnalyser frames = detections.withEvidence(analyser.create(system, inference));
+      CameraEntity.init(system, cameraMetrics, Ingest.create(system, new IngestMetrics(registry), frames),
+          detections.listener());
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {
@@ -68,12 +79,13 @@ public final class Main {
               system.terminate();
             } else {
               CameraProjection.init(system);
+              detections.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
 
       Cameras cameras = new Cameras(system, cameraMetrics);
-      HttpServer.start(system, ApiRoutes.create(system, cameras, inference));
+      HttpServer.start(system, ApiRoutes.create(system, cameras, inference, detections.routes()));
       return Behaviors.empty();
     });
   }

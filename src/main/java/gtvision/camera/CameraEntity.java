@@ -78,10 +78,38 @@ public final class CameraEntity
 
   public record GetState(ActorRef<Reply> replyTo) implements ClientCommand {}
 
-  /** What the analyser found in one frame of this camera; only frames with detections are recorded. */
+  /**
+   * What the analyser found in one frame of this camera; only frames with detections are recorded.
+   * {@code evidenceKey} names the frame's JPEG in the evidence store (null when none was stored).
+   */
   public record RecordDetections(
-      long frameSequence, Instant capturedAt, String provider, List<Detection> detections, ActorRef<Reply> replyTo)
-      implements ClientCommand {}
+      long frameSequence, Instant capturedAt, String provider, List<Detection> detections, String evidenceKey,
+      ActorRef<Reply> replyTo)
+      implements ClientCommand {
+
+    public RecordDetections(
+        long frameSequence, Instant capturedAt, String provider, List<Detection> detections, ActorRef<Reply> replyTo) {
+      this(frameSequence, capturedAt, provider, detections, null, replyTo);
+    }
+  }
+
+  /** Detections of one frame that an external producer sent (bulk ingest). */
+  public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<Detection> detections)
+      implements CborSerializable {
+    public DetectionGroup {
+      detections = List.copyOf(detections);
+    }
+  }
+
+  /**
+   * Bulk ingest: every group becomes one {@link DetectionsRecorded}, all persisted in one atomic write,
+   * answered once durable.
+   */
+  public record IngestDetections(List<DetectionGroup> groups, ActorRef<Reply> replyTo) implements ClientCommand {
+    public IngestDetections {
+      groups = List.copyOf(groups);
+    }
+  }
 
   // ---- replies ----
 
@@ -115,10 +143,29 @@ public final class CameraEntity
 
   public record Removed(String cameraId, Instant at) implements Event {}
 
-  /** Detections of one analysed frame, with what the detections read side needs to index them. */
+  /**
+   * Detections of one analysed frame, with what the detections read side needs to index them.
+   * {@code evidenceKey} (the frame's JPEG in the evidence store) is null for events written before it
+   * existed, for ingested detections and when the store failed.
+   */
   public record DetectionsRecorded(
-      String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at)
-      implements Event {}
+      String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at,
+      String evidenceKey)
+      implements Event {
+
+    public DetectionsRecorded(
+        String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at) {
+      this(cameraId, frameSequence, capturedAt, provider, detections, at, null);
+    }
+  }
+
+  /** Told about detections once they are durable (the live feed); must not block. */
+  @FunctionalInterface
+  public interface DetectionsListener {
+    DetectionsListener NONE = events -> {};
+
+    void persisted(List<DetectionsRecorded> events);
+  }
 
   /** The camera's stream connected (after enable, a restart or a loss). */
   public record StreamConnected(String cameraId, String detail, Instant at) implements Event {}
@@ -209,6 +256,11 @@ public final class CameraEntity
 
   /** Registers the sharded entity type on this node; enabled cameras run their streams with {@code ingest}. */
   public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest) {
+    init(system, metrics, ingest, DetectionsListener.NONE);
+  }
+
+  /** The same, telling {@code listener} about every detection event once it is persisted. */
+  public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest, DetectionsListener listener) {
     int snapshotEvery = system.settings().config().getInt("gtv.camera.snapshot-every");
     ClusterSharding.get(system)
         .init(
@@ -216,7 +268,7 @@ public final class CameraEntity
                 TYPE_KEY,
                 ctx -> Behaviors.<Command>setup(actorContext -> new CameraEntity(
                     ctx.getEntityId(), snapshotEvery, metrics, Clock.systemUTC(), actorContext, ingest,
-                    Optional.of(ctx.getShard())))));
+                    Optional.of(ctx.getShard()), listener))));
   }
 
   /** The same with a node's default meters and settings and the given analyser. */
@@ -227,13 +279,15 @@ public final class CameraEntity
   /** An entity that never runs streams (unit tests of the command and event logic). */
   public static Behavior<Command> create(
       String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock) {
-    return Behaviors.setup(ctx -> new CameraEntity(cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty()));
+    return Behaviors.setup(ctx -> new CameraEntity(
+        cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty(), DetectionsListener.NONE));
   }
 
   /** An entity outside sharding that runs its stream with {@code ingest} when enabled. */
   public static Behavior<Command> create(
       String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, Ingest ingest) {
-    return Behaviors.setup(ctx -> new CameraEntity(cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty()));
+    return Behaviors.setup(ctx -> new CameraEntity(
+        cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty(), DetectionsListener.NONE));
   }
 
   private final String cameraId;
@@ -243,6 +297,7 @@ public final class CameraEntity
   private final ActorContext<Command> context;
   private final Ingest ingest;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final DetectionsListener listener;
   // The running stream (a child actor) and the configuration it runs with.
   private ActorRef<CameraStreamSupervisor.Message> stream;
   private CameraConfig streamConfig;
@@ -257,7 +312,8 @@ public final class CameraEntity
   private Instant lastStatsPersisted;
 
   private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
-      ActorContext<Command> context, Ingest ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+      ActorContext<Command> context, Ingest ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      DetectionsListener listener) {
     super(
         PersistenceId.of(TYPE_KEY.name(), cameraId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.1));
@@ -268,6 +324,7 @@ public final class CameraEntity
     this.context = context;
     this.ingest = ingest;
     this.shard = shard;
+    this.listener = listener;
     this.lastStatsPersisted = clock.instant();
   }
 
@@ -298,6 +355,7 @@ public final class CameraEntity
         .onCommand(Remove.class, this::onRemove)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(RecordDetections.class, this::onRecordDetections)
+        .onCommand(IngestDetections.class, this::onIngestDetections)
         .onCommand(ReportStreamConnected.class, this::onStreamConnected)
         .onCommand(ReportFirstFrame.class, this::onFirstFrame)
         .onCommand(ReportStreamLost.class, this::onStreamLost)
@@ -455,8 +513,25 @@ public final class CameraEntity
           "at most " + MAX_DETECTIONS_PER_FRAME + " detections per frame"));
     }
     var event = new DetectionsRecorded(
-        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant());
+        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant(),
+        cmd.evidenceKey());
     return persist(state, List.of(event), cmd);
+  }
+
+  private ReplyEffect<Event, State> onIngestDetections(State state, IngestDetections cmd) {
+    if (!state.exists()) return notFound(cmd, state);
+    // The HTTP layer validated every item; these checks keep the entity's own invariants.
+    for (DetectionGroup group : cmd.groups()) {
+      if (group.detections().isEmpty() || group.detections().size() > MAX_DETECTIONS_PER_FRAME) {
+        return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections",
+            "each frame needs 1.." + MAX_DETECTIONS_PER_FRAME + " detections"));
+      }
+    }
+    Instant now = clock.instant();
+    List<Event> events = cmd.groups().stream()
+        .<Event>map(g -> new DetectionsRecorded(cameraId, g.frameSequence(), g.capturedAt(), g.provider(), g.detections(), now))
+        .toList();
+    return persist(state, events, cmd);
   }
 
   private ReplyEffect<Event, State> persist(State state, List<Event> events, ClientCommand cmd) {
@@ -466,6 +541,9 @@ public final class CameraEntity
     return Effect()
         .persist(events)
         .thenRun(s -> metrics.persisted(System.nanoTime() - started))
+        .thenRun(s -> {
+          if (!lifecycle) listener.persisted(events.stream().map(DetectionsRecorded.class::cast).toList());
+        })
         .thenRun(s -> {
           if (lifecycle) syncStream(s);
         })

@@ -92,7 +92,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
           getContext().getSystem(), cameraId, config, ingest, probe, analyserFailures,
           found -> entity.tell(new CameraEntity.RecordDetections(found.first().sequence(), found.first().capturedAt(),
-              found.second().provider(), found.second().detections(), getContext().getSystem().ignoreRef())));
+              found.second().provider(), found.second().detections(), found.second().evidenceKey(),
+              getContext().getSystem().ignoreRef())));
       killSwitch = running.first();
       running.second().whenComplete((done, error) -> self.tell(new Ended(thisRun, Optional.ofNullable(error))));
     } catch (RuntimeException e) {

@@ -14,10 +14,21 @@ public interface FrameAnalyser {
   /** {@code config} is the camera's current configuration (its analysis options apply). */
   CompletionStage<Analysis> analyse(Frame frame, CameraConfig config);
 
-  /** What was found; {@code provider} names who found it (gpu, aws, ...). */
-  record Analysis(String provider, List<Detection> detections) {
+  /**
+   * What was found; {@code provider} names who found it (gpu, aws, ...); {@code evidenceKey} names the
+   * frame's JPEG in the evidence store when one was stored (null otherwise).
+   */
+  record Analysis(String provider, List<Detection> detections, String evidenceKey) {
     public Analysis {
       detections = List.copyOf(detections);
+    }
+
+    public Analysis(String provider, List<Detection> detections) {
+      this(provider, detections, null);
+    }
+
+    public Analysis withEvidence(String key) {
+      return new Analysis(provider, detections, key);
     }
 
     public static Analysis nothing(String provider) {

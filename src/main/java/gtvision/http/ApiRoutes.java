@@ -12,7 +12,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ApiRoutes extends AllDirectives {
   private ApiRoutes() {}
 
-  public static Route create(ActorSystem<?> system, Cameras cameras, Inference.Handle inference) {
+  /** {@code extra}: routes of other packages (detections), under the same error handling and metrics. */
+  public static Route create(ActorSystem<?> system, Cameras cameras, Inference.Handle inference, Route... extra) {
     Config http = system.settings().config().getConfig("gtv.http");
     CameraRoutes cameraRoutes =
         new CameraRoutes(
@@ -34,6 +35,10 @@ public final class ApiRoutes extends AllDirectives {
     return httpMetrics.measured(
         d.handleExceptions(ApiErrors.exceptions(), () ->
             d.handleRejections(ApiErrors.rejections(), () ->
-                d.concat(cameraRoutes.route(), detectRoutes.route(), healthRoutes.route()))));
+                d.concat(cameraRoutes.route(), concatAll(d, extra), detectRoutes.route(), healthRoutes.route()))));
+  }
+
+  private static Route concatAll(ApiRoutes d, Route[] routes) {
+    return routes.length == 0 ? d.reject() : d.concat(routes[0], java.util.Arrays.copyOfRange(routes, 1, routes.length));
   }
 }

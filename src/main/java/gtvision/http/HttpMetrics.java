@@ -28,7 +28,7 @@ public final class HttpMetrics extends AllDirectives {
       String path = request.getUri().path();
       return mapResponse(response -> {
         int status = response.status().intValue();
-        String route = status == 404 && !path.startsWith("/api/cameras/") ? "unmatched" : template(path);
+        String route = status == 404 && !path.startsWith("/api/cameras/") && !path.startsWith("/api/detections/") ? "unmatched" : template(path);
         Timer.builder("gtv.http.server.requests")
             .description("HTTP request latency by method, route and status")
             .tag("method", method)

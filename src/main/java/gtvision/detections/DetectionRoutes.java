@@ -1,0 +1,183 @@
+package gtvision.detections;
+
+import gtvision.http.ApiError;
+import gtvision.http.ApiErrors;
+import gtvision.http.Json;
+import gtvision.persistence.Database;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /api/detections}: search the read side, fetch one detection and its evidence frame;
+ * {@code /api/ingest/detections}: bulk ingest from external producers (see {@link IngestService}).
+ */
+public final class DetectionRoutes extends AllDirectives {
+  private static final ContentType JPEG = MediaTypes.IMAGE_JPEG.toContentType();
+  private final Database database;
+  private final EvidenceStore evidence;
+  private final IngestService ingest;
+  private final DetectionsSettings settings;
+  private final java.util.concurrent.Executor blocking;
+
+  public DetectionRoutes(Database database, EvidenceStore evidence, IngestService ingest, DetectionsSettings settings,
+      java.util.concurrent.Executor blocking) {
+    this.database = database;
+    this.evidence = evidence;
+    this.ingest = ingest;
+    this.settings = settings;
+    this.blocking = blocking;
+  }
+
+  public Route route() {
+    return pathPrefix("api", () -> concat(
+        pathPrefix("detections", () -> concat(
+            pathEndOrSingleSlash(() -> get(this::search)),
+            pathPrefix(PathMatchers.segment(), id -> concat(
+                pathEndOrSingleSlash(() -> get(() -> withRow(id, row ->
+                    complete(StatusCodes.OK, DetectionJson.DetectionResponse.of(row), Json.marshaller())))),
+                path("frame", () -> get(() -> parameterOptional("boxes", boxes -> frame(id, boxes)))))))),
+        path(PathMatchers.segment("ingest").slash("detections"), () -> post(ingest::route))));
+  }
+
+  private Route search() {
+    return parameterMap(params -> {
+      Object parsed = parse(params);
+      if (parsed instanceof HttpResponse bad) return complete(bad);
+      DetectionQuery query = (DetectionQuery) parsed;
+      // One row more than asked tells whether another page exists.
+      DetectionQuery probe = new DetectionQuery(query.cameraId(), query.className(), query.minConfidence(),
+          query.from(), query.to(), query.plate(), query.platePrefix(), query.after(), query.limit() + 1);
+      return onSuccess(database.run(c -> DetectionTable.page(c, probe)), rows -> {
+        List<DetectionRow> page = rows.stream().limit(query.limit()).toList();
+        String next = rows.size() > query.limit() ? DetectionQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
+        return complete(StatusCodes.OK,
+            new DetectionJson.DetectionPage(page.stream().map(DetectionJson.DetectionResponse::of).toList(), next),
+            Json.marshaller());
+      });
+    });
+  }
+
+  private static final java.util.Set<String> PARAMS =
+      java.util.Set.of("camera", "class", "minConfidence", "from", "to", "plate", "platePrefix", "cursor", "limit");
+
+  /** A query, or the 400 naming the first bad parameter. */
+  private Object parse(java.util.Map<String, String> p) {
+    for (String name : p.keySet()) {
+      if (!PARAMS.contains(name)) return ApiErrors.badRequest(name, "unknown query parameter " + name);
+    }
+    int limit = settings.defaultLimit();
+    if (p.containsKey("limit")) {
+      try {
+        limit = Integer.parseInt(p.get("limit"));
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > settings.maxLimit()) {
+        return ApiErrors.badRequest("limit", "limit must be an integer between 1 and " + settings.maxLimit());
+      }
+    }
+    Optional<Double> minConfidence = Optional.empty();
+    if (p.containsKey("minConfidence")) {
+      try {
+        double v = Double.parseDouble(p.get("minConfidence"));
+        if (!(v >= 0 && v <= 1)) throw new NumberFormatException();
+        minConfidence = Optional.of(v);
+      } catch (NumberFormatException e) {
+        return ApiErrors.badRequest("minConfidence", "minConfidence must be a number between 0 and 1");
+      }
+    }
+    Optional<Instant> from;
+    Optional<Instant> to;
+    try {
+      from = Optional.ofNullable(p.get("from")).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return ApiErrors.badRequest("from", "from must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
+    }
+    try {
+      to = Optional.ofNullable(p.get("to")).map(Instant::parse);
+    } catch (DateTimeParseException e) {
+      return ApiErrors.badRequest("to", "to must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
+    }
+    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
+      return ApiErrors.badRequest("to", "to must be after from");
+    }
+    Optional<String> camera = Optional.ofNullable(p.get("camera"));
+    if (camera.isPresent() && !gtvision.camera.CameraValidator.ID.matcher(camera.get()).matches()) {
+      return ApiErrors.badRequest("camera", "camera is not a valid camera id");
+    }
+    Optional<String> className = Optional.ofNullable(p.get("class"));
+    if (className.isPresent() && (className.get().isBlank() || className.get().length() > 64)) {
+      return ApiErrors.badRequest("class", "class must be 1..64 characters");
+    }
+    Optional<String> plate = Optional.ofNullable(p.get("plate")).map(s -> s.toUpperCase(Locale.ROOT));
+    if (plate.isPresent() && !IngestValidator.PLATE.matcher(plate.get()).matches()) {
+      return ApiErrors.badRequest("plate", "plate is 1..32 letters, digits or '-'");
+    }
+    Optional<String> platePrefix = Optional.ofNullable(p.get("platePrefix")).map(s -> s.toUpperCase(Locale.ROOT));
+    if (platePrefix.isPresent() && !IngestValidator.PLATE.matcher(platePrefix.get()).matches()) {
+      return ApiErrors.badRequest("platePrefix", "platePrefix is 1..32 letters, digits or '-'");
+    }
+    Optional<DetectionQuery.Cursor> after = Optional.empty();
+    if (p.containsKey("cursor")) {
+      after = DetectionQuery.Cursor.decode(p.get("cursor"));
+      if (after.isEmpty()) return ApiErrors.badRequest("cursor", "cursor is not one this API issued");
+    }
+    return new DetectionQuery(camera, className, minConfidence, from, to, plate, platePrefix, after, limit);
+  }
+
+  private Route withRow(String idText, java.util.function.Function<DetectionRow, Route> inner) {
+    long id;
+    try {
+      id = Long.parseLong(idText);
+    } catch (NumberFormatException e) {
+      return complete(ApiErrors.badRequest("id", "id must be a detection id (an integer)"));
+    }
+    return onSuccess(database.run(c -> DetectionTable.byId(c, id)), row -> row
+        .map(inner)
+        .orElseGet(() -> complete(ApiErrors.response(StatusCodes.NOT_FOUND, ApiError.of("detection " + id + " not found")))));
+  }
+
+  private Route frame(String idText, Optional<String> boxesParam) {
+    if (boxesParam.isPresent() && !boxesParam.get().equals("true") && !boxesParam.get().equals("false")) {
+      return complete(ApiErrors.badRequest("boxes", "boxes must be true or false"));
+    }
+    boolean boxes = boxesParam.map(Boolean::parseBoolean).orElse(false);
+    return withRow(idText, row -> {
+      if (row.evidenceKey() == null) {
+        return complete(ApiErrors.response(StatusCodes.NOT_FOUND, ApiError.of("detection " + row.id() + " has no evidence frame")));
+      }
+      CompletionStage<Optional<byte[]>> bytes = evidence.get(row.evidenceKey());
+      CompletionStage<Optional<byte[]>> picture = boxes ? bytes.thenCompose(found -> found.isEmpty()
+          ? CompletableFuture.completedFuture(found)
+          : frameBoxes(row).thenApplyAsync(b -> Optional.of(BoxPainter.draw(found.get(), b)), blocking)) : bytes;
+      return onSuccess(picture, found -> found
+          .map(jpeg -> complete(HttpResponse.create()
+              .withStatus(StatusCodes.OK)
+              .addHeader(RawHeader.create("Cache-Control", "private, max-age=3600"))
+              .withEntity(HttpEntities.create(JPEG, jpeg))))
+          .orElseGet(() -> complete(ApiErrors.response(StatusCodes.NOT_FOUND,
+              ApiError.of("the evidence frame of detection " + row.id() + " has expired or was never stored")))));
+    });
+  }
+
+  /** Every detection of the same frame (same evidence), so the picture shows the whole scene. */
+  private CompletionStage<List<BoxPainter.Box>> frameBoxes(DetectionRow row) {
+    return database.run(c -> DetectionTable.sameFrame(c, row)).thenApply(rows -> rows.stream()
+        .map(r -> new BoxPainter.Box(r.bbox(), BoxPainter.label(r.className(), r.confidence(), r.plate())))
+        .toList());
+  }
+}

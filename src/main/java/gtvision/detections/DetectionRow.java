@@ -1,0 +1,24 @@
+package gtvision.detections;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One detected object as the read side stores it (a row of {@code detections}). */
+public record DetectionRow(
+    long id,
+    String cameraId,
+    long frameSequence,
+    Instant timestamp,
+    String className,
+    double confidence,
+    List<Double> bbox,
+    String plate,
+    Double plateConfidence,
+    String provider,
+    String evidenceKey,
+    Instant recordedAt) {
+
+  public DetectionRow {
+    bbox = List.copyOf(bbox);
+  }
+}

@@ -1,0 +1,137 @@
+package gtvision.detections;
+
+import gtvision.camera.CameraEntity;
+import gtvision.http.ApiError;
+import gtvision.http.ApiErrors;
+import gtvision.http.Json;
+import gtvision.persistence.Database;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code POST /api/ingest/detections}: rate limited per client, size limited, every item validated
+ * before anything is written (a rejected request writes nothing and names the item), the cameras'
+ * existence checked on the read side, then one atomic write per camera (an {@code IngestDetections}
+ * command, one event per frame) and the answer only once every write is durable.
+ */
+public final class IngestService extends AllDirectives {
+  private final ClusterSharding sharding;
+  private final Database database;
+  private final DetectionsSettings.IngestLimits limits;
+  private final RateLimiter rateLimiter;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final Counter detectionsAccepted;
+
+  public IngestService(ActorSystem<?> system, DetectionsSettings.IngestLimits limits, MeterRegistry registry) {
+    this.sharding = ClusterSharding.get(system);
+    this.database = Database.get(system);
+    this.limits = limits;
+    this.rateLimiter = new RateLimiter(limits.ratePerMinute(), limits.rateMaxClients(), System::nanoTime);
+    this.clock = Clock.systemUTC();
+    this.registry = registry;
+    this.detectionsAccepted = Counter.builder("gtv.detections.ingested")
+        .description("Detections accepted by bulk ingest and made durable")
+        .register(registry);
+  }
+
+  private void requestOutcome(String outcome) {
+    Counter.builder("gtv.detections.ingest.requests")
+        .description("Bulk ingest requests by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  Route route() {
+    return optionalHeaderValueByName("X-Forwarded-For", forwarded -> extractClientIP(remote -> {
+      String client = forwarded.map(f -> f.split(",")[0].strip()).filter(s -> !s.isEmpty())
+          .orElseGet(() -> remote.getAddress().map(a -> a.getHostAddress()).orElse("unknown"));
+      RateLimiter.Decision decision = rateLimiter.acquire(client);
+      if (!decision.allowed()) {
+        requestOutcome("rate_limited");
+        return complete(ApiErrors.response(StatusCodes.TOO_MANY_REQUESTS,
+                ApiError.of("more than " + limits.ratePerMinute() + " ingest requests per minute from " + client))
+            .addHeader(RetryAfter.create(decision.retryAfterSeconds())));
+      }
+      return withSizeLimit(limits.maxBodyBytes(), () ->
+          entity(Json.unmarshaller(IngestRequest.class), request -> onSuccess(ingest(request), this::complete)));
+    }));
+  }
+
+  CompletionStage<HttpResponse> ingest(IngestRequest request) {
+    Optional<IngestValidator.Problem> problem =
+        IngestValidator.check(request, limits.maxItems(), clock.instant(), limits.maxClockSkew());
+    if (problem.isPresent()) return invalid(problem.get().field(), problem.get().message());
+    IngestValidator.Batch batch = IngestValidator.group(request, limits.provider());
+    Set<String> cameras = new HashSet<>(batch.byCamera().keySet());
+    return database.run(c -> DetectionTable.existingCameras(c, cameras)).thenCompose(existing -> {
+      for (Map.Entry<String, Integer> first : batch.firstIndex().entrySet()) {
+        if (!existing.contains(first.getKey())) {
+          return invalid("detections[" + first.getValue() + "].cameraId", "camera " + first.getKey() + " not found");
+        }
+      }
+      return write(batch);
+    });
+  }
+
+  private CompletionStage<HttpResponse> write(IngestValidator.Batch batch) {
+    List<CompletableFuture<CameraEntity.Reply>> writes = new ArrayList<>();
+    int events = 0;
+    for (var entry : batch.byCamera().entrySet()) {
+      events += entry.getValue().size();
+      writes.add(sharding.entityRefFor(CameraEntity.TYPE_KEY, entry.getKey())
+          .<CameraEntity.Reply>ask(replyTo -> new CameraEntity.IngestDetections(entry.getValue(), replyTo), limits.timeout())
+          .toCompletableFuture());
+    }
+    int eventCount = events;
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+      if (error != null) {
+        requestOutcome("error");
+        return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE,
+            ApiError.of("the cameras did not confirm the write in time; retry (items of a camera are written all or none)"));
+      }
+      for (var write : writes) {
+        if (write.join() instanceof CameraEntity.Rejected rejected) {
+          // Only a camera removed since the read-side check gets here.
+          requestOutcome("invalid");
+          return ApiErrors.badRequest("detections", rejected.message());
+        }
+      }
+      requestOutcome("accepted");
+      detectionsAccepted.increment(batch.size());
+      return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(org.apache.pekko.http.javadsl.model.HttpEntities
+          .create(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, json(
+              new DetectionJson.IngestAccepted(batch.size(), batch.byCamera().size(), eventCount))));
+    });
+  }
+
+  private CompletionStage<HttpResponse> invalid(String field, String message) {
+    requestOutcome("invalid");
+    return CompletableFuture.completedFuture(ApiErrors.badRequest(field, message));
+  }
+
+  private static byte[] json(Object value) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

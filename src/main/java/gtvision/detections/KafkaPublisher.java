@@ -1,0 +1,107 @@
+package gtvision.detections;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import gtvision.camera.CameraEntity;
+import gtvision.http.Json;
+import gtvision.metrics.Metrics;
+import gtvision.metrics.ProjectionLag;
+import gtvision.persistence.Database;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
+import org.apache.pekko.projection.javadsl.Handler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * Publishes every detection event to Kafka, keyed by camera id (so one camera's events stay in
+ * order on one partition), as {@link DetectionMessage} JSON. At-least-once: the projection stores its
+ * offset only after the broker acknowledged every record of a group, so a crash re-sends, never skips.
+ */
+public final class KafkaPublisher {
+  static final String NAME = "detections-kafka";
+
+  private KafkaPublisher() {}
+
+  public static void init(ActorSystem<?> system, String bootstrap, String topic) {
+    ProducerSettings<String, String> settings =
+        ProducerSettings.create(system, new StringSerializer(), new StringSerializer()).withBootstrapServers(bootstrap);
+    SendProducer<String, String> producer = new SendProducer<>(settings, system);
+    // Projections stop before the producer closes: their last sends still reach the broker.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-kafka-producer",
+        producer::close);
+    ProjectionLag lag = new ProjectionLag(Metrics.get(system).registry(), NAME);
+    Counter published = Counter.builder("gtv.detections.published")
+        .description("Detection events the Kafka broker acknowledged")
+        .register(Metrics.get(system).registry());
+    Database database = Database.get(system);
+    DetectionProjection.runOverSlices(system, NAME, tag -> projection(system, database, producer, topic, lag, published, tag));
+    system.log().info("Publishing detections to Kafka topic {} on {}", topic, bootstrap);
+  }
+
+  static GroupedProjection<Offset, EventEnvelope<CameraEntity.Event>> projection(ActorSystem<?> system,
+      Database database, SendProducer<String, String> producer, String topic, ProjectionLag lag, Counter published,
+      String tag) {
+    return JdbcProjection.groupedWithinAsync(
+            ProjectionId.of(NAME, tag),
+            DetectionProjection.events(system, tag),
+            database::newSession,
+            () -> new Publish(producer, topic, lag, published),
+            system)
+        .withGroup(200, Duration.ofMillis(100));
+  }
+
+  private static final class Publish extends Handler<List<EventEnvelope<CameraEntity.Event>>> {
+    private final SendProducer<String, String> producer;
+    private final String topic;
+    private final ProjectionLag lag;
+    private final Counter published;
+
+    Publish(SendProducer<String, String> producer, String topic, ProjectionLag lag, Counter published) {
+      this.producer = producer;
+      this.topic = topic;
+      this.lag = lag;
+      this.published = published;
+    }
+
+    @Override
+    public CompletionStage<Done> process(List<EventEnvelope<CameraEntity.Event>> envelopes) {
+      // All sends of the group go out at once (the producer batches them); the group completes, and
+      // its offset is stored, only when every one was acknowledged.
+      List<CompletableFuture<?>> sends = new ArrayList<>();
+      for (EventEnvelope<CameraEntity.Event> envelope : envelopes) {
+        if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
+          String json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
+          sends.add(producer.send(new ProducerRecord<>(topic, recorded.cameraId(), json)).toCompletableFuture());
+        }
+      }
+      long newest = envelopes.isEmpty() ? 0 : envelopes.get(envelopes.size() - 1).timestamp();
+      return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        published.increment(sends.size());
+        if (newest > 0) lag.processed(newest);
+        return Done.getInstance();
+      });
+    }
+
+    private static String json(DetectionMessage message) {
+      try {
+        return Json.MAPPER.writeValueAsString(message);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}

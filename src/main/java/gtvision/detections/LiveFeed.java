@@ -1,0 +1,36 @@
+package gtvision.detections;
+
+import gtvision.camera.CameraEntity;
+import gtvision.camera.CameraEntity.DetectionsRecorded;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * Cluster-wide pub-sub of persisted detections: camera entities publish from their persist callback
+ * (wherever their shard lives), and every node's live-feed connections subscribe. Delivery is
+ * best effort (a live view, not a log): Kafka and the read side are the durable outputs.
+ */
+public final class LiveFeed implements CameraEntity.DetectionsListener {
+  static final String TOPIC = "gtv-detections";
+  private final ActorSystem<?> system;
+  private final ActorRef<Topic.Command<DetectionsRecorded>> topic;
+
+  public LiveFeed(ActorSystem<?> system) {
+    this.system = system;
+    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), "live-feed-topic", Props.empty());
+  }
+
+  @Override
+  public void persisted(List<DetectionsRecorded> events) {
+    for (DetectionsRecorded event : events) topic.tell(Topic.publish(event));
+  }
+
+  /** Starts one connection's subscriber; it stops (and leaves the topic) when told or when its queue refuses. */
+  ActorRef<LiveSubscriber.Message> subscribe(LiveSubscriber.Sink sink) {
+    return system.systemActorOf(LiveSubscriber.create(topic, sink), "live-" + UUID.randomUUID(), Props.empty());
+  }
+}
