@@ -16,7 +16,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -28,10 +33,20 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code POST /api/ingest/detections}: rate limited per client, size limited, every item validated
  * before anything is written (a rejected request writes nothing and names the item), the cameras'
  * existence checked on the read side, then one atomic write per camera (an {@code IngestDetections}
- * command, one event per frame) and the answer only once every write is durable.
+ * command, one event per frame, coalesced with concurrent requests' writes to the same camera) and the
+ * answer only once every write is durable.
  */
 public final class IngestService extends AllDirectives {
-  private final ClusterSharding sharding;
+  /**
+   * How long a camera seen on the read side is trusted to exist without asking the database again. A
+   * camera removed within it passes this check and is rejected by its entity instead (nothing written).
+   */
+  private static final long KNOWN_CAMERA_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final ActorSystem<?> system;
+  private final ActorRef<IngestCoalescer.Command> coalescer;
+  // Camera id -> System.nanoTime() when the read side last confirmed it (only existing cameras).
+  private final Map<String, Long> knownCameras = new ConcurrentHashMap<>();
   private final Database database;
   private final DetectionsSettings.IngestLimits limits;
   private final RateLimiter rateLimiter;
@@ -40,7 +55,9 @@ public final class IngestService extends AllDirectives {
   private final Counter detectionsAccepted;
 
   public IngestService(ActorSystem<?> system, DetectionsSettings.IngestLimits limits, MeterRegistry registry) {
-    this.sharding = ClusterSharding.get(system);
+    this.system = system;
+    this.coalescer = system.systemActorOf(
+        IngestCoalescer.create(ClusterSharding.get(system), limits.timeout()), "detections-ingest-coalescer", Props.empty());
     this.database = Database.get(system);
     this.limits = limits;
     this.rateLimiter = new RateLimiter(limits.ratePerMinute(), limits.rateMaxClients(), System::nanoTime);
@@ -80,8 +97,7 @@ public final class IngestService extends AllDirectives {
         IngestValidator.check(request, limits.maxItems(), clock.instant(), limits.maxClockSkew());
     if (problem.isPresent()) return invalid(problem.get().field(), problem.get().message());
     IngestValidator.Batch batch = IngestValidator.group(request, limits.provider());
-    Set<String> cameras = new HashSet<>(batch.byCamera().keySet());
-    return database.run(c -> DetectionTable.existingCameras(c, cameras)).thenCompose(existing -> {
+    return existingCameras(batch.byCamera().keySet()).thenCompose(existing -> {
       for (Map.Entry<String, Integer> first : batch.firstIndex().entrySet()) {
         if (!existing.contains(first.getKey())) {
           return invalid("detections[" + first.getValue() + "].cameraId", "camera " + first.getKey() + " not found");
@@ -91,13 +107,35 @@ public final class IngestService extends AllDirectives {
     });
   }
 
+  /**
+   * Those of {@code cameras} that exist: recently confirmed ones from memory, the rest from the read side
+   * (one query per request saved under steady ingest; unknown cameras are never cached, so a camera is
+   * accepted as soon as the read side has it).
+   */
+  private CompletionStage<Set<String>> existingCameras(Set<String> cameras) {
+    long now = System.nanoTime();
+    Set<String> unknown = new HashSet<>();
+    for (String camera : cameras) {
+      Long seen = knownCameras.get(camera);
+      if (seen == null || now - seen > KNOWN_CAMERA_TTL_NANOS) unknown.add(camera);
+    }
+    if (unknown.isEmpty()) return CompletableFuture.completedFuture(cameras);
+    return database.run(c -> DetectionTable.existingCameras(c, unknown)).thenApply(found -> {
+      found.forEach(camera -> knownCameras.put(camera, now));
+      Set<String> existing = new HashSet<>(cameras);
+      unknown.stream().filter(camera -> !found.contains(camera)).forEach(existing::remove);
+      return existing;
+    });
+  }
+
   private CompletionStage<HttpResponse> write(IngestValidator.Batch batch) {
     List<CompletableFuture<CameraEntity.Reply>> writes = new ArrayList<>();
     int events = 0;
     for (var entry : batch.byCamera().entrySet()) {
       events += entry.getValue().size();
-      writes.add(sharding.entityRefFor(CameraEntity.TYPE_KEY, entry.getKey())
-          .<CameraEntity.Reply>ask(replyTo -> new CameraEntity.IngestDetections(entry.getValue(), replyTo), limits.timeout())
+      writes.add(AskPattern.<IngestCoalescer.Command, CameraEntity.Reply>ask(coalescer,
+              replyTo -> new IngestCoalescer.Write(entry.getKey(), entry.getValue(), replyTo),
+              limits.timeout(), system.scheduler())
           .toCompletableFuture());
     }
     int eventCount = events;
