@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS PUBLIC."event_tag" (
       REFERENCES "event_journal"("ordering")
       ON DELETE CASCADE
 );
+-- eventsByTag (every projection's poll) looks events up by tag; see postgres-schema.sql.
+CREATE INDEX IF NOT EXISTS "event_tag_tag_idx" ON PUBLIC."event_tag"("tag", "event_id");
 
 CREATE TABLE IF NOT EXISTS PUBLIC."snapshot" (
     "persistence_id" VARCHAR(255) NOT NULL,

@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS public.event_tag(
       REFERENCES event_journal(ordering)
       ON DELETE CASCADE
 );
+-- eventsByTag (every projection's poll) filters on tag over an ordering range: without this index each
+-- poll walks every event in the range, which under bulk ingest made the projections' polls the
+-- database's main load.
+CREATE INDEX IF NOT EXISTS event_tag_tag_idx ON public.event_tag(tag, event_id);
 
 CREATE TABLE IF NOT EXISTS public.snapshot (
   persistence_id VARCHAR(255) NOT NULL,
