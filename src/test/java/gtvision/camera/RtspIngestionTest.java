@@ -104,7 +104,9 @@ class RtspIngestionTest {
     Usage end = Usage.now();
     String report = "after warm-up " + base + "; after 10 cycles " + mid + "; after 20 cycles " + end;
     System.out.println("RTSP drop cycles: " + report);
-    assertTrue(end.javaThreads() <= base.javaThreads() + 3, report);
+    // Pool threads come and go with load from other tests: a leak is growth that goes on (20 cycles).
+    assertTrue(end.javaThreads() <= base.javaThreads() + 12
+        && end.javaThreads() <= Math.max(base.javaThreads(), mid.javaThreads()) + 6, report);
     // The JVM adds JIT and GC threads on demand and idle pool threads come and go: a leak (one thread
     // per cycle) shows as growth that goes on over 20 cycles, not as a step of a few threads.
     assertTrue(end.osThreads() <= base.osThreads() + 12
