@@ -16,19 +16,24 @@ public interface FrameAnalyser {
 
   /**
    * What was found; {@code provider} names who found it (gpu, aws, ...); {@code evidenceKey} names the
-   * frame's JPEG in the evidence store when one was stored (null otherwise).
+   * frame's JPEG in the evidence store when one was stored (null otherwise); {@code jpeg} is the frame
+   * as JPEG when the analyser had to encode it (a decoded video frame), so that nobody encodes it twice.
    */
-  record Analysis(String provider, List<Detection> detections, String evidenceKey) {
+  record Analysis(String provider, List<Detection> detections, String evidenceKey, byte[] jpeg) {
     public Analysis {
       detections = List.copyOf(detections);
     }
 
     public Analysis(String provider, List<Detection> detections) {
-      this(provider, detections, null);
+      this(provider, detections, null, null);
     }
 
     public Analysis withEvidence(String key) {
-      return new Analysis(provider, detections, key);
+      return new Analysis(provider, detections, key, jpeg);
+    }
+
+    public Analysis withJpeg(byte[] encoded) {
+      return new Analysis(provider, detections, evidenceKey, encoded);
     }
 
     public static Analysis nothing(String provider) {

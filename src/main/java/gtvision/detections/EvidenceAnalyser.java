@@ -51,8 +51,12 @@ public final class EvidenceAnalyser implements FrameAnalyser {
     return inner.analyse(frame, config).thenCompose(analysis -> {
       if (analysis == null || analysis.detections().isEmpty()) return CompletableFuture.completedFuture(analysis);
       String key = EvidenceStore.frameKey(framesPrefix, frame.cameraId(), frame.sequence(), frame.capturedAt());
-      // toJpeg encodes decoded (I420) frames: CPU work that stays off the actors' threads.
-      return CompletableFuture.supplyAsync(frame::toJpeg, blocking)
+      // Reuse the analyser's encoding; otherwise toJpeg encodes decoded (I420) frames: CPU work that
+      // stays off the actors' threads.
+      CompletableFuture<byte[]> encoded = analysis.jpeg() != null
+          ? CompletableFuture.completedFuture(analysis.jpeg())
+          : CompletableFuture.supplyAsync(frame::toJpeg, blocking);
+      return encoded
           .thenCompose(jpeg -> store.put(key, jpeg))
           .toCompletableFuture()
           .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)

@@ -42,8 +42,9 @@ public final class InferenceAnalyser implements FrameAnalyser {
             router,
             replyTo -> new InferenceRouter.Detect(List.of(jpeg), options, Optional.of(frame.cameraId()), replyTo),
             timeout,
-            system.scheduler()))
-        .thenApply(InferenceAnalyser::analysis);
+            system.scheduler())
+            // Hand an encoding of a decoded frame on (evidence storage needs it too).
+            .thenApply(reply -> frame.isJpeg() ? analysis(reply) : analysis(reply).withJpeg(jpeg)));
   }
 
   static DetectOptions options(AnalysisOptions analysis) {
