@@ -1,5 +1,6 @@
 package gtvision.camera;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,4 +15,11 @@ public record CameraRow(
     List<String> tags,
     String status,
     Instant createdAt,
-    Instant updatedAt) {}
+    Instant updatedAt) {
+
+  /** Listed with the row so that clients need not compare status strings. */
+  @JsonProperty("enabled")
+  public boolean enabled() {
+    return "enabled".equals(status);
+  }
+}

@@ -93,26 +93,6 @@ final class CameraJson {
     }
   }
 
-  /** One entry of a camera list (from the read side). */
-  record CameraSummary(
-      String id,
-      String name,
-      String sourceUrl,
-      String sourceKind,
-      double fps,
-      Location location,
-      List<String> tags,
-      boolean enabled,
-      String status,
-      Instant createdAt,
-      Instant updatedAt) {
-
-    static CameraSummary of(CameraRow row) {
-      return new CameraSummary(
-          row.id(), row.name(), row.sourceUrl(), row.sourceKind(), row.fps(), row.location(), row.tags(),
-          "enabled".equals(row.status()), row.status(), row.createdAt(), row.updatedAt());
-    }
-  }
-
-  record CameraPage(List<CameraSummary> items, String nextCursor) {}
+  /** A page of the camera list: read-side rows (credentials already masked there). */
+  record CameraPage(List<CameraRow> items, String nextCursor) {}
 }

@@ -6,7 +6,6 @@ import gtvision.camera.Cameras;
 import gtvision.http.CameraJson.CameraPage;
 import gtvision.http.CameraJson.CameraRequest;
 import gtvision.http.CameraJson.CameraResponse;
-import gtvision.http.CameraJson.CameraSummary;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -78,7 +77,7 @@ public final class CameraRoutes extends AllDirectives {
           // One row more than asked tells whether another page exists.
           CompletionStage<List<CameraRow>> rows = cameras.page(after.get(), status, size + 1);
           return onSuccess(rows, found -> {
-            List<CameraSummary> items = found.stream().limit(size).map(CameraSummary::of).toList();
+            List<CameraRow> items = found.stream().limit(size).toList();
             String next = found.size() > size ? encodeCursor(items.get(items.size() - 1).id()) : null;
             return complete(StatusCodes.OK, new CameraPage(items, next), Json.marshaller());
           });
