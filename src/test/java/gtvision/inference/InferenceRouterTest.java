@@ -176,6 +176,12 @@ class InferenceRouterTest {
     assertEquals(3, gpu.calls.get());
   }
 
+  /** The router counts a request in flight when it sends it; the worker calls its detector a moment later. */
+  private static void awaitCalls(ScriptedDetector a, ScriptedDetector b, int total) {
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    while (a.calls.get() + b.calls.get() < total && System.nanoTime() < deadline) Thread.onSpinWait();
+  }
+
   @Test
   void leastLoadedGpuWorkerIsChosen() {
     ScriptedDetector a = new ScriptedDetector("gpu", n -> null);
@@ -192,6 +198,7 @@ class InferenceRouterTest {
       router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.empty(), probe.ref()));
     }
     awaitHealth(h -> h.workers().stream().mapToInt(HealthSnapshot.Worker::inFlight).sum() == 4);
+    awaitCalls(a, b, 4);
     assertEquals(2, a.calls.get() + 0, "a: " + a.calls + " b: " + b.calls);
     assertEquals(2, b.calls.get());
     // a finishes its two; the next two requests both go to a, now the less loaded.
@@ -201,6 +208,7 @@ class InferenceRouterTest {
     router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.empty(), probe.ref()));
     router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.empty(), probe.ref()));
     awaitHealth(h -> h.workers().stream().mapToInt(HealthSnapshot.Worker::inFlight).sum() == 4);
+    awaitCalls(a, b, 6);
     assertEquals(4, a.calls.get());
     assertEquals(2, b.calls.get());
   }
