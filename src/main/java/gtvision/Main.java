@@ -21,6 +21,7 @@ import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
+import gtvision.persistence.TableStatistics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -83,6 +84,7 @@ public final class Main {
             }
           });
       CameraStatusGauge.start(system, registry);
+      TableStatistics.start(system, system.settings().config().getDuration("gtv.db.analyze-interval"));
 
       Cameras cameras = new Cameras(system, cameraMetrics);
       HttpServer.start(system, ApiRoutes.create(system, cameras, inference, detections.routes()));

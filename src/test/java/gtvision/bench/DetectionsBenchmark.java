@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=gtvision.bench.DetectionsBenchmark -Dexec.args="20 10000000"
  * </pre>
- * Arguments: seconds per ingest rate, rows for the query benchmark (0 skips it).
+ * Arguments: seconds per ingest rate, rows for the query benchmark (0 skips it), and optionally the
+ * offered detections/s as a comma-separated list (default 1000,5000,10000).
  */
 public final class DetectionsBenchmark {
   private static final int PER_REQUEST = 100;
@@ -55,10 +56,13 @@ public final class DetectionsBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     long rows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
+    List<Integer> rates = args.length > 2
+        ? java.util.Arrays.stream(args[2].split(",")).map(Integer::valueOf).toList()
+        : List.of(1_000, 5_000, 10_000);
     if (!TestDatabases.postgresAvailable()) throw new IllegalStateException("needs PostgreSQL on 127.0.0.1:5432");
     int status = 0;
     try {
-      if (seconds > 0) ingest(seconds);
+      if (seconds > 0) ingest(seconds, rates);
       if (rows > 0) query(rows);
     } catch (Exception e) {
       e.printStackTrace();
@@ -77,7 +81,7 @@ public final class DetectionsBenchmark {
 
   // ---- ingest ----
 
-  private static void ingest(int seconds) throws Exception {
+  private static void ingest(int seconds, List<Integer> rates) throws Exception {
     Config db = TestDatabases.postgres("bench_ingest");
     TestNodes.Node node = TestNodes.start(db, nodeConfig());
     try {
@@ -88,7 +92,7 @@ public final class DetectionsBenchmark {
       System.out.println("| offered det/s | durable det/s | requests | failed | p50 ms | p95 ms | p99 ms |");
       System.out.println("|---|---|---|---|---|---|---|");
       run(client, node, 1000, 5, false); // warm-up
-      for (int rate : List.of(1_000, 5_000, 10_000)) run(client, node, rate, seconds, true);
+      for (int rate : rates) run(client, node, rate, seconds, true);
       System.out.println();
       rawInserts(db, seconds);
     } finally {
