@@ -316,6 +316,11 @@ public final class CameraEntity
   // The running stream (a child actor) and the configuration it runs with.
   private ActorRef<CameraStreamSupervisor.Message> stream;
   private CameraConfig streamConfig;
+  // Numbers the frames of every stream this incarnation runs: a stream replaced after a config change
+  // may still have numbered frames whose detections are not recorded yet (on their way here, or
+  // stored as evidence by an analysis that outlives the stream), so its successor goes on counting
+  // instead of starting after the last recorded number.
+  private final FrameSequence frameSequence = new FrameSequence(1);
   // Stats reported since the last StreamStatsRecorded: shown by GetState, persisted at a low rate.
   private long pendingSeen;
   private long pendingAnalysed;
@@ -397,7 +402,12 @@ public final class CameraEntity
       liveFrameError = null;
     }
     if (wanted && stream == null) {
-      stream = context.spawnAnonymous(CameraStreamSupervisor.create(cameraId, state.config(), ingest, context.getSelf()));
+      // After a restart or a move to another node this incarnation starts after the highest recorded
+      // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
+      // between) gets its number again: the orphan file is overwritten, and no detection points at it.
+      frameSequence.skipTo(state.nextFrameSequence());
+      stream = context.spawnAnonymous(
+          CameraStreamSupervisor.create(cameraId, state.config(), ingest, frameSequence, context.getSelf()));
       streamConfig = state.config();
     }
   }
