@@ -192,6 +192,10 @@ public final class CameraEntity
     REMOVED
   }
 
+  /**
+   * {@code lastFrameSequence} is the highest frame number recorded with detections (0: none yet, and in
+   * snapshots written before it existed); the camera's stream numbers its frames after it.
+   */
   public record State(
       String cameraId,
       CameraConfig config,
@@ -200,7 +204,8 @@ public final class CameraEntity
       CameraCounters counters,
       List<Detection> lastDetections,
       Instant createdAt,
-      Instant updatedAt)
+      Instant updatedAt,
+      long lastFrameSequence)
       implements CborSerializable {
 
     public State {
@@ -208,7 +213,12 @@ public final class CameraEntity
     }
 
     static State empty(String cameraId) {
-      return new State(cameraId, null, Status.UNKNOWN, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), null, null);
+      return new State(cameraId, null, Status.UNKNOWN, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), null, null, 0);
+    }
+
+    /** The number of the camera's next frame: after every frame recorded so far. */
+    long nextFrameSequence() {
+      return lastFrameSequence + 1;
     }
 
     /** Registered and not removed: the camera exists for the API. */
@@ -221,20 +231,23 @@ public final class CameraEntity
     }
 
     State registered(Registered e) {
-      // A camera registered again after removal starts afresh.
-      return new State(cameraId, e.config(), Status.REGISTERED, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), e.at(), e.at());
+      // A camera registered again after removal starts afresh, except for its frame numbers: evidence
+      // frames of the earlier registration may still be stored under the same camera id.
+      return new State(cameraId, e.config(), Status.REGISTERED, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), e.at(),
+          e.at(), lastFrameSequence);
     }
 
     State withConfig(CameraConfig newConfig, Instant at) {
-      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at);
+      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at, lastFrameSequence);
     }
 
     State withStatus(Status newStatus, Instant at) {
-      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at);
+      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at, lastFrameSequence);
     }
 
     State withHealth(StreamHealth newHealth) {
-      return new State(cameraId, config, status, newHealth, counters, lastDetections, createdAt, updatedAt);
+      return new State(cameraId, config, status, newHealth, counters, lastDetections, createdAt, updatedAt,
+          lastFrameSequence);
     }
 
     State withStats(long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt) {
@@ -242,13 +255,15 @@ public final class CameraEntity
           counters.detections());
       StreamHealth h = new StreamHealth(health.state(), measuredFps,
           lastFrameAt == null ? health.lastFrameAt() : lastFrameAt, health.reconnects(), health.lastError());
-      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt);
+      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence);
     }
 
     State withDetections(DetectionsRecorded e) {
       CameraCounters c = new CameraCounters(counters.framesSeen(), counters.framesAnalysed(),
           counters.detections() + e.detections().size());
-      return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt);
+      // The highest, not the newest: ingested detections carry their producer's numbers, in any order.
+      return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt,
+          Math.max(lastFrameSequence, e.frameSequence()));
     }
   }
 
@@ -301,6 +316,11 @@ public final class CameraEntity
   // The running stream (a child actor) and the configuration it runs with.
   private ActorRef<CameraStreamSupervisor.Message> stream;
   private CameraConfig streamConfig;
+  // Numbers the frames of every stream this incarnation runs: a stream replaced after a config change
+  // may still have numbered frames whose detections are not recorded yet (on their way here, or
+  // stored as evidence by an analysis that outlives the stream), so its successor goes on counting
+  // instead of starting after the last recorded number.
+  private final FrameSequence frameSequence = new FrameSequence(1);
   // Stats reported since the last StreamStatsRecorded: shown by GetState, persisted at a low rate.
   private long pendingSeen;
   private long pendingAnalysed;
@@ -382,7 +402,12 @@ public final class CameraEntity
       liveFrameError = null;
     }
     if (wanted && stream == null) {
-      stream = context.spawnAnonymous(CameraStreamSupervisor.create(cameraId, state.config(), ingest, context.getSelf()));
+      // After a restart or a move to another node this incarnation starts after the highest recorded
+      // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
+      // between) gets its number again: the orphan file is overwritten, and no detection points at it.
+      frameSequence.skipTo(state.nextFrameSequence());
+      stream = context.spawnAnonymous(
+          CameraStreamSupervisor.create(cameraId, state.config(), ingest, frameSequence, context.getSelf()));
       streamConfig = state.config();
     }
   }

@@ -38,12 +38,12 @@ final class CameraStream {
   private CameraStream() {}
 
   static Pair<UniqueKillSwitch, CompletionStage<Done>> run(
-      ActorSystem<?> system, String cameraId, CameraConfig config, Ingest ingest, StreamProbe probe,
-      FailureLog analyserFailures, Consumer<Pair<Frame, FrameAnalyser.Analysis>> onDetections) {
+      ActorSystem<?> system, String cameraId, CameraConfig config, Ingest ingest, FrameSequence sequence,
+      StreamProbe probe, FailureLog analyserFailures, Consumer<Pair<Frame, FrameAnalyser.Analysis>> onDetections) {
     IngestSettings settings = ingest.settings();
     MotionGate gate = new MotionGate(settings.motion(), config.motionMask());
     Duration idle = idleTimeout(config, settings);
-    return frames(system, cameraId, config, ingest, probe)
+    return frames(system, cameraId, config, ingest, sequence, probe)
         .map(frame -> {
           probe.sampled(frame);
           return frame;
@@ -106,13 +106,15 @@ final class CameraStream {
     return settings.connectTimeout().plus(settings.readTimeout()).plus(interval.multipliedBy(2)).plusSeconds(2);
   }
 
+  /** Every reader numbers its frames from {@code sequence}, which outlives it: a reconnect goes on counting. */
   private static Source<Frame, NotUsed> frames(
-      ActorSystem<?> system, String cameraId, CameraConfig config, Ingest ingest, StreamProbe probe) {
+      ActorSystem<?> system, String cameraId, CameraConfig config, Ingest ingest, FrameSequence sequence,
+      StreamProbe probe) {
     IngestSettings settings = ingest.settings();
     return switch (config.sourceKind()) {
       case SNAPSHOT -> {
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(IngestSettings.DISPATCHER));
-        SnapshotFetcher fetcher = new SnapshotFetcher(cameraId, config, settings, probe);
+        SnapshotFetcher fetcher = new SnapshotFetcher(cameraId, config, settings, probe, sequence);
         Duration interval = Duration.ofNanos((long) (1_000_000_000L / config.fps()));
         // A tick that finds the previous request still running is dropped: never two requests at once.
         // A damaged JPEG comes back empty (counted by the fetcher) and is skipped.
@@ -123,10 +125,11 @@ final class CameraStream {
             .mapMaterializedValue(cancellable -> NotUsed.notUsed());
       }
       case MJPEG -> Source.<Frame, FrameReader>unfoldResource(
-          () -> FrameReader.lazy(() -> new MjpegFrameReader(cameraId, config, settings, probe)),
+          () -> FrameReader.lazy(() -> new MjpegFrameReader(cameraId, config, settings, probe, sequence)),
           FrameReader::next, FrameReader::close);
       case RTSP, HLS, FILE -> Source.<Frame, FrameReader>unfoldResource(
-          () -> FrameReader.lazy(() -> new FfmpegFrameReader(cameraId, config, settings, probe, ingest.metrics().decode())),
+          () -> FrameReader.lazy(() -> new FfmpegFrameReader(
+              cameraId, config, settings, probe, ingest.metrics().decode(), sequence)),
           FrameReader::next, FrameReader::close);
     };
   }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Child of an enabled camera's entity: runs the camera's stream and restarts it with exponential
  * backoff and jitter when it fails or ends. Tells the entity about connections, the first frame, losses
  * (which it persists) and periodic stats (which it keeps in memory and persists at a low rate).
- * Stopping this actor (disable, remove, passivation, the node leaving) stops the stream.
+ * Stopping this actor (disable, remove, passivation, the node leaving) stops the stream. Every run
+ * numbers its frames from the same {@link FrameSequence}, so a reconnect never repeats a frame number.
  */
 final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervisor.Message> {
 
@@ -38,14 +39,19 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
 
   private enum StatsTick implements Message { INSTANCE }
 
-  static Behavior<Message> create(String cameraId, CameraConfig config, Ingest ingest, ActorRef<CameraEntity.Command> entity) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CameraStreamSupervisor(ctx, timers, cameraId, config, ingest, entity)));
+  /** {@code sequence} numbers the frames of every run; the entity persists the numbers it records. */
+  static Behavior<Message> create(
+      String cameraId, CameraConfig config, Ingest ingest, FrameSequence sequence, ActorRef<CameraEntity.Command> entity) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new CameraStreamSupervisor(ctx, timers, cameraId, config, ingest, sequence, entity)));
   }
 
   private final TimerScheduler<Message> timers;
   private final String cameraId;
   private final CameraConfig config;
   private final Ingest ingest;
+  // Per camera, not per run: readers start afresh on every reconnect, their frame numbers must not.
+  private final FrameSequence sequence;
   private final ActorRef<CameraEntity.Command> entity;
   private final IngestMetrics.CameraMeters meters;
   // Per camera, not per run: a rate limit that restarted with every reconnect would not limit much.
@@ -63,12 +69,13 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private static final long RATE_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   private CameraStreamSupervisor(ActorContext<Message> ctx, TimerScheduler<Message> timers, String cameraId,
-      CameraConfig config, Ingest ingest, ActorRef<CameraEntity.Command> entity) {
+      CameraConfig config, Ingest ingest, FrameSequence sequence, ActorRef<CameraEntity.Command> entity) {
     super(ctx);
     this.timers = timers;
     this.cameraId = cameraId;
     this.config = config;
     this.ingest = ingest;
+    this.sequence = sequence;
     this.entity = entity;
     this.meters = ingest.metrics().camera(cameraId);
     this.analyserFailures = new FailureLog(LoggerFactory.getLogger(CameraStream.class),
@@ -90,7 +97,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     ingest.metrics().streamState(cameraId, IngestMetrics.CONNECTING);
     try {
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
-          getContext().getSystem(), cameraId, config, ingest, probe, analyserFailures,
+          getContext().getSystem(), cameraId, config, ingest, sequence, probe, analyserFailures,
           found -> entity.tell(new CameraEntity.RecordDetections(found.first().sequence(), found.first().capturedAt(),
               found.second().provider(), found.second().detections(), found.second().evidenceKey(),
               getContext().getSystem().ignoreRef())));

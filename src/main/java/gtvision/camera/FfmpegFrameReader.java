@@ -47,13 +47,13 @@ final class FfmpegFrameReader implements FrameReader {
 
   private final String cameraId;
   private final StreamProbe probe;
+  private final FrameSequence sequence;
   private final Timer decodeTimer;
   private final FFmpegFrameGrabber grabber;
   private final SampleClock sampler;
   private final boolean paced;
   private final double frameRate;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-  private long sequence;
   private long decoded;
   private long lastTimestamp = Long.MIN_VALUE;
   private long lastKeyTimestamp = Long.MIN_VALUE;
@@ -63,9 +63,11 @@ final class FfmpegFrameReader implements FrameReader {
   private long paceAnchorTs = Long.MIN_VALUE;
   private SwsContext sws;
 
-  FfmpegFrameReader(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe, Timer decodeTimer) {
+  FfmpegFrameReader(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe, Timer decodeTimer,
+      FrameSequence sequence) {
     this.cameraId = cameraId;
     this.probe = probe;
+    this.sequence = sequence;
     this.decodeTimer = decodeTimer;
     this.sampler = new SampleClock(config.fps());
     this.paced = config.sourceKind() != SourceKind.RTSP;
@@ -193,7 +195,7 @@ final class FfmpegFrameReader implements FrameReader {
     } else {
       convert(picture, w, h, cw, ch, out);
     }
-    return new Frame(cameraId, ++sequence, Instant.now(), w, h, null, out);
+    return new Frame(cameraId, sequence.next(), Instant.now(), w, h, null, out);
   }
 
   private static void copyPlane(BytePointer data, int linesize, int width, int height, byte[] out, int offset) {

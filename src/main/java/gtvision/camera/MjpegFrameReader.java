@@ -22,19 +22,21 @@ final class MjpegFrameReader implements FrameReader {
 
   private final String cameraId;
   private final StreamProbe probe;
+  private final FrameSequence sequence;
   private final long maxBytes;
   private final int readTimeoutMs;
   private final HttpCamera.Response response;
   private final InputStream in;
   private final byte[] delimiter;
   private final SampleClock sampler;
-  private long sequence;
   private long lastArrival = Long.MIN_VALUE;
   private boolean atBoundaryLineRest;
 
-  MjpegFrameReader(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe) throws IOException {
+  MjpegFrameReader(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe, FrameSequence sequence)
+      throws IOException {
     this.cameraId = cameraId;
     this.probe = probe;
+    this.sequence = sequence;
     this.maxBytes = settings.snapshotMaxBytes();
     this.readTimeoutMs = (int) settings.readTimeout().toMillis();
     this.sampler = new SampleClock(config.fps());
@@ -84,7 +86,7 @@ final class MjpegFrameReader implements FrameReader {
           probe.corrupt(e.getMessage());
           continue;
         }
-        return Optional.of(new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), part, null));
+        return Optional.of(new Frame(cameraId, sequence.next(), Instant.now(), info.width(), info.height(), part, null));
       }
     } catch (SocketTimeoutException e) {
       throw new BadFrameException("no data within the read timeout of " + readTimeoutMs + " ms");

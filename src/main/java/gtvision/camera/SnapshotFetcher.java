@@ -16,11 +16,12 @@ final class SnapshotFetcher {
   private final StreamProbe probe;
   private final long maxBytes;
   private final int readTimeoutMs;
-  private long sequence;
+  private final FrameSequence sequence;
   private boolean connected;
 
-  SnapshotFetcher(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe) {
+  SnapshotFetcher(String cameraId, CameraConfig config, IngestSettings settings, StreamProbe probe, FrameSequence sequence) {
     this.cameraId = cameraId;
+    this.sequence = sequence;
     this.camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
     this.probe = probe;
     this.maxBytes = settings.snapshotMaxBytes();
@@ -44,7 +45,7 @@ final class SnapshotFetcher {
         probe.connected("snapshot " + response.contentType() + " " + info.width() + "x" + info.height());
       }
       probe.received(1);
-      return Optional.of(new Frame(cameraId, ++sequence, Instant.now(), info.width(), info.height(), body, null));
+      return Optional.of(new Frame(cameraId, sequence.next(), Instant.now(), info.width(), info.height(), body, null));
     } catch (SocketTimeoutException e) {
       throw new BadFrameException("no answer within the read timeout of " + readTimeoutMs + " ms");
     } catch (IOException e) {

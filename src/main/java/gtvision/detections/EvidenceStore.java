@@ -20,12 +20,12 @@ public interface EvidenceStore {
   CompletionStage<Optional<byte[]>> get(String key);
 
   /**
-   * {@code <framesPrefix><cameraId>/yyyy/MM/dd/HH/<sequence>-<epochMillis>.jpg} (UTC hour of capture). The
-   * capture time in the name keeps keys unique: frame sequences start again when a stream reconnects.
+   * {@code <framesPrefix><cameraId>/yyyy/MM/dd/HH/<sequence>.jpg} (UTC hour of capture). The sequence alone
+   * keeps keys unique: a camera numbers its frames on across reconnects, restarts and moves to another
+   * node, after the highest number it recorded.
    */
   static String frameKey(String framesPrefix, String cameraId, long sequence, Instant capturedAt) {
-    return framesPrefix + cameraId + "/" + HOUR_PATH.format(capturedAt) + "/" + sequence + "-" + capturedAt.toEpochMilli()
-        + ".jpg";
+    return framesPrefix + cameraId + "/" + HOUR_PATH.format(capturedAt) + "/" + sequence + ".jpg";
   }
 
   static boolean validKey(String key) {

@@ -4,15 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -274,6 +284,61 @@ class CameraEntityTest {
     assertEquals("gpu", event.provider());
     assertEquals(CAR, result.state().lastDetections());
     assertEquals(1, result.state().counters().detections());
+  }
+
+  private CameraEntity.State record(long frameSequence) {
+    return kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.RecordDetections(
+        frameSequence, NOW, "gpu", CAR, "frames/cam-17/2026/11/24/10/" + frameSequence + ".jpg", replyTo)).state();
+  }
+
+  @Test
+  void theStateKeepsTheHighestRecordedFrameSequence() {
+    assertEquals(0, register(spec()).state().lastFrameSequence(), "none recorded yet");
+    assertEquals(42, record(42).lastFrameSequence());
+    assertEquals(42, record(7).lastFrameSequence(), "a lower number does not lower it");
+    var ingested = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.IngestDetections(
+        List.of(new CameraEntity.DetectionGroup(50, NOW, "ext", CAR), new CameraEntity.DetectionGroup(3, NOW, "ext", CAR)),
+        replyTo));
+    assertEquals(50, ingested.state().lastFrameSequence(), "ingested frames count too");
+    assertEquals(51, ingested.state().nextFrameSequence());
+  }
+
+  @Test
+  void theHighestFrameSequenceSurvivesASnapshotAndRecovery() {
+    register(spec());
+    record(44);
+    record(7); // the 3rd event: a snapshot holds 44
+    record(5);
+    var restarted = kit.restart();
+    assertEquals(44, restarted.state().lastFrameSequence(), "from the snapshot, not from the newest event");
+    assertEquals(kit.getState(), restarted.state());
+  }
+
+  @Test
+  void aCameraRegisteredAgainKeepsItsFrameSequence() {
+    register(spec());
+    record(42);
+    kit.runCommand(CameraEntity.Remove::new);
+    // Evidence frames of the earlier registration may still be stored under this camera id.
+    assertEquals(42, register(spec()).state().lastFrameSequence());
+  }
+
+  @Test
+  void aSnapshotWrittenBeforeTheFrameSequenceExistedLoadsWithZero() throws Exception {
+    register(spec());
+    CameraEntity.State state = record(42);
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    Serializer serializer = serialization.findSerializerFor(state);
+    String manifest = Serializers.manifestFor(serializer, state);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    ObjectNode old = (ObjectNode) cbor.readTree(serialization.serialize(state).get());
+    assertTrue(old.has("lastFrameSequence"), old.toString());
+    old.remove("lastFrameSequence");
+
+    var loaded = (CameraEntity.State) serialization.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
+    assertEquals(0, loaded.lastFrameSequence());
+    assertEquals(state.counters(), loaded.counters());
   }
 
   @Test

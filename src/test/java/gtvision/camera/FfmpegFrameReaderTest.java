@@ -21,7 +21,7 @@ class FfmpegFrameReaderTest {
   private FfmpegFrameReader reader(Path video, double fps, AtomicReference<String> connected) {
     CameraConfig config = new CameraConfig("t", video.toUri().toString(), SourceKind.FILE, fps, null, List.of());
     StreamProbe probe = new StreamProbe(metrics.camera("t"), connected::set, frame -> {});
-    return new FfmpegFrameReader("t", config, settings, probe, metrics.decode());
+    return new FfmpegFrameReader("t", config, settings, probe, metrics.decode(), new FrameSequence(1));
   }
 
   @Test

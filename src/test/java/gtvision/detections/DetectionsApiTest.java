@@ -296,7 +296,7 @@ class DetectionsApiTest {
     cameras.post("/api/cameras/evid/disable");
     JsonNode detection = found.get(found.size() - 1);
     String key = detection.get("evidenceKey").asText();
-    assertTrue(key.matches("frames/evid/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d+-\\d+\\.jpg"), key);
+    assertTrue(key.matches("frames/evid/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d+\\.jpg"), key);
     assertEquals("/api/detections/" + detection.get("id").asLong() + "/frame", detection.get("frameUrl").asText());
     Path file = dir.resolve("evidence").resolve(key);
     assertTrue(Files.exists(file), "stored under GTV_DATA_DIR/evidence: " + file);

@@ -36,8 +36,8 @@ class EvidenceSweeperTest {
 
   @Test
   void deletesFramesAfterSevenDaysAndRecordingsAfterThirty() throws Exception {
-    Path oldFrame = file("frames/cam-1/2026/11/10/08/1-1.jpg", Duration.ofDays(8));
-    Path newFrame = file("frames/cam-1/2026/11/23/08/2-2.jpg", Duration.ofDays(6));
+    Path oldFrame = file("frames/cam-1/2026/11/10/08/1.jpg", Duration.ofDays(8));
+    Path newFrame = file("frames/cam-1/2026/11/23/08/2.jpg", Duration.ofDays(6));
     Path oldRecording = file("recordings/cam_1/2026-10-01_00-00-00.mp4", Duration.ofDays(31));
     Path keptRecording = file("recordings/cam_1/2026-11-01_00-00-00.mp4", Duration.ofDays(10));
     Path elsewhere = file("other/keep.txt", Duration.ofDays(100));
@@ -60,7 +60,7 @@ class EvidenceSweeperTest {
     try {
       FileEvidenceStore store = new FileEvidenceStore(root, executor);
       String key = EvidenceStore.frameKey("frames/", "cam-1", 42, Instant.parse("2026-11-24T09:15:00.123Z"));
-      assertEquals("frames/cam-1/2026/11/24/09/42-1795511700123.jpg", key);
+      assertEquals("frames/cam-1/2026/11/24/09/42.jpg", key);
       store.put(key, new byte[] {(byte) 0xFF, (byte) 0xD8}).toCompletableFuture().get();
       assertEquals(2, store.get(key).toCompletableFuture().get().orElseThrow().length);
       assertTrue(store.get("frames/cam-1/none.jpg").toCompletableFuture().get().isEmpty());

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  *   <li>{@code /snapshot.jpg}: the next frame of {@code frames} (cycling); {@code /still.jpg}: always the first</li>
  *   <li>{@code /digest/snapshot.jpg}: the same behind Digest auth (qop=auth, MD5); {@code /basic/snapshot.jpg}: Basic</li>
  *   <li>{@code /mjpeg}: multipart/x-mixed-replace at {@code mjpegFps}, parts with Content-Length;
- *       {@code /mjpeg-nolength}: parts without it</li>
+ *       {@code /mjpeg-nolength}: parts without it; {@code /mjpeg-short}: three parts, then the camera ends the
+ *       stream (every connection starts afresh, as after a camera's reboot)</li>
  *   <li>{@code /flaky.jpg}: in turn a good frame, a JPEG without a frame header and a JPEG cut off
  *       before its scan (its header parses, it does not decode); {@code /mjpeg-flaky}: MJPEG whose every
  *       other part is such a damaged JPEG</li>
@@ -70,8 +71,9 @@ public final class TestCameraServer implements AutoCloseable {
     server.createContext("/basic/snapshot.jpg", ex -> {
       if (basicOk(ex)) jpeg(ex, nextFrame());
     });
-    server.createContext("/mjpeg", ex -> mjpeg(ex, true));
-    server.createContext("/mjpeg-nolength", ex -> mjpeg(ex, false));
+    server.createContext("/mjpeg", ex -> mjpeg(ex, true, Integer.MAX_VALUE));
+    server.createContext("/mjpeg-nolength", ex -> mjpeg(ex, false, Integer.MAX_VALUE));
+    server.createContext("/mjpeg-short", ex -> mjpeg(ex, true, 3));
     server.createContext("/flaky.jpg", ex -> jpeg(ex, flakyFrame()));
     server.createContext("/mjpeg-flaky", this::mjpegFlaky);
     server.createContext("/html", ex -> send(ex, 200, "text/html", "<!DOCTYPE html><html><body>Login</body></html>".getBytes(StandardCharsets.UTF_8)));
@@ -206,12 +208,12 @@ public final class TestCameraServer implements AutoCloseable {
     }
   }
 
-  private void mjpeg(HttpExchange ex, boolean withLength) throws IOException {
+  private void mjpeg(HttpExchange ex, boolean withLength, int parts) throws IOException {
     requests.incrementAndGet();
     ex.getResponseHeaders().set("Content-Type", "multipart/x-mixed-replace; boundary=--myboundary");
     ex.sendResponseHeaders(200, 0);
     try (OutputStream out = ex.getResponseBody()) {
-      while (true) {
+      for (int n = 0; n < parts; n++) {
         byte[] frame = nextFrame();
         String head = "--myboundary\r\nContent-Type: image/jpeg\r\n" + (withLength ? "Content-Length: " + frame.length + "\r\n" : "") + "\r\n";
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
