@@ -18,6 +18,12 @@ import java.util.regex.Pattern;
  * the valid ones per camera and frame (camera, timestamp, frameSequence) into entity commands.
  */
 final class IngestValidator {
+  /**
+   * The camera's own frame numbering goes on after the highest sequence it recorded, ingested ones
+   * included; the largest integer every JSON consumer reads exactly leaves room to count on.
+   */
+  static final long MAX_FRAME_SEQUENCE = (1L << 53) - 1;
+
   static final Pattern PLATE = Pattern.compile("[A-Z0-9-]{1,32}");
   private static final Pattern CLASS = Pattern.compile("[\\p{L}\\p{N} _.-]{1,64}");
 
@@ -91,8 +97,8 @@ final class IngestValidator {
     }
     Optional<Problem> plateConfidence = fraction(item.plateConfidence(), at + "plateConfidence", false);
     if (plateConfidence.isPresent()) return plateConfidence;
-    if (item.frameSequence() != null && item.frameSequence() < 0) {
-      return problem(at + "frameSequence", "frameSequence must not be negative");
+    if (item.frameSequence() != null && (item.frameSequence() < 0 || item.frameSequence() > MAX_FRAME_SEQUENCE)) {
+      return problem(at + "frameSequence", "frameSequence must be between 0 and " + MAX_FRAME_SEQUENCE);
     }
     return Optional.empty();
   }

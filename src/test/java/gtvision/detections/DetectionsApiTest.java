@@ -186,6 +186,10 @@ class DetectionsApiTest {
         new String[] {DetectionsClient.body(List.of(good, good.replace("\"cameraId\"", "\"camera\""))), "400", "detections[1].camera"},
         new String[] {DetectionsClient.body(IntStream.range(0, 1001).mapToObj(i -> good).toList()), "400", "detections"},
         new String[] {"{\"detections\": []}", "400", "detections"},
+        new String[] {DetectionsClient.body(List.of(good, DetectionsClient.item("bad-cam", BASE, "car", 0.9, null, Long.MAX_VALUE))),
+            "400", "detections[1].frameSequence"},
+        new String[] {DetectionsClient.body(List.of(good, DetectionsClient.item("bad-cam", BASE, "car", 0.9, null, -1))),
+            "400", "detections[1].frameSequence"},
         new String[] {"{\"detections\": [" + good + "]" + " ".repeat(300 * 1024) + "}", "413", "body"}));
     for (String[] bad : cases) {
       HttpResponse<String> response = api.ingest(bad[0], "198.51.100.2");
