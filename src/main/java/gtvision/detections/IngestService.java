@@ -130,8 +130,10 @@ public final class IngestService extends AllDirectives {
 
   private CompletionStage<HttpResponse> write(IngestValidator.Batch batch) {
     List<CompletableFuture<CameraEntity.Reply>> writes = new ArrayList<>();
+    List<String> writtenCameras = new ArrayList<>();
     int events = 0;
     for (var entry : batch.byCamera().entrySet()) {
+      writtenCameras.add(entry.getKey());
       events += entry.getValue().size();
       writes.add(AskPattern.<IngestCoalescer.Command, CameraEntity.Reply>ask(coalescer,
               replyTo -> new IngestCoalescer.Write(entry.getKey(), entry.getValue(), replyTo),
@@ -145,11 +147,12 @@ public final class IngestService extends AllDirectives {
         return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE,
             ApiError.of("the cameras did not confirm the write in time; retry (items of a camera are written all or none)"));
       }
-      for (var write : writes) {
-        if (write.join() instanceof CameraEntity.Rejected rejected) {
-          // Only a camera removed since the read-side check gets here.
+      for (int i = 0; i < writes.size(); i++) {
+        if (writes.get(i).join() instanceof CameraEntity.Rejected rejected) {
+          // Only a camera removed since the existence check gets here: name its first item, as that check does.
+          String camera = writtenCameras.get(i);
           requestOutcome("invalid");
-          return ApiErrors.badRequest("detections", rejected.message());
+          return ApiErrors.badRequest("detections[" + batch.firstIndex().get(camera) + "].cameraId", rejected.message());
         }
       }
       requestOutcome("accepted");

@@ -68,7 +68,7 @@ class DetectionsApiTest {
         "gtv.camera.ingest.motion.force-every = 1s")), system -> new BoxAnalyser());
     api = new DetectionsClient(node);
     cameras = new CameraApi(node);
-    for (String id : List.of("ing-a", "ing-b", "bad-cam", "page-cam", "live-cam")) {
+    for (String id : List.of("ing-a", "ing-b", "bad-cam", "page-cam", "live-cam", "gone-cam")) {
       cameras.register(id, "snapshot", cameraServer.url("/snapshot.jpg"), 1.0, "\"enabled\": false");
     }
     // The read side knows the cameras before ingest checks them.
@@ -201,6 +201,20 @@ class DetectionsApiTest {
     assertEquals(0, cameras.get("bad-cam").get("counters").get("detections").asInt());
     assertEquals(200, api.ingest(DetectionsClient.body(List.of(good)), "198.51.100.2").statusCode());
     assertEquals(1, cameras.get("bad-cam").get("counters").get("detections").asInt());
+  }
+
+  @Test
+  void aCameraRemovedJustAfterItWasConfirmedIsNamedInTheRejection() {
+    String first = DetectionsClient.item("gone-cam", BASE, "car", 0.9, null, 1);
+    String second = DetectionsClient.item("gone-cam", BASE.plusSeconds(1), "car", 0.9, null, 2);
+    assertEquals(200, api.ingest(DetectionsClient.body(List.of(first)), "198.51.100.9").statusCode());
+    // Removed while the ingest path still trusts its recent confirmation that the camera exists: the
+    // entity refuses the write, and the answer names the camera's first item as the read-side check does.
+    cameras.remove("gone-cam");
+    HttpResponse<String> response = api.ingest(DetectionsClient.body(List.of(second, first)), "198.51.100.9");
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("detections[0].cameraId", DetectionsClient.parse(response.body()).get("field").asText(), response.body());
+    assertTrue(response.body().contains("gone-cam was removed"), response.body());
   }
 
   @Test

@@ -48,6 +48,12 @@ public final class CameraApi {
     return json(response.body());
   }
 
+  /** Removes the camera; fails unless the API answered 204. */
+  public void remove(String id) {
+    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/cameras/" + id)).DELETE().build());
+    if (response.statusCode() != 204) throw new AssertionError("remove " + id + ": " + response.statusCode() + " " + response.body());
+  }
+
   public String metrics() {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).build()).body();
   }
