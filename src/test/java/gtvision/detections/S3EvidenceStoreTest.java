@@ -63,7 +63,8 @@ class S3EvidenceStoreTest {
         String outcome = S3Setup.apply(client, settings.evidence());
         assertTrue(outcome.startsWith("Created bucket setup-test"), outcome);
       } catch (java.util.concurrent.CompletionException e) {
-        // S3Proxy has no lifecycle support (501); MinIO and AWS apply the rules. Anything else is a failure.
+        // S3Proxy has no lifecycle support (501): S3SetupTest applies and reads back the rules on S3Mock.
+        // Anything else is a failure.
         assertTrue(e.getCause() instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 501,
             "unexpected failure " + e.getCause());
       }
