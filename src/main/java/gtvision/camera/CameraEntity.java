@@ -103,11 +103,18 @@ public final class CameraEntity
 
   /**
    * Bulk ingest: every group becomes one {@link DetectionsRecorded}, all persisted in one atomic write,
-   * answered once durable.
+   * answered once durable. A camera removed less than {@code removalGrace} ago still takes the write:
+   * the request was validated while it existed, and refusing one camera of a request whose other cameras
+   * already wrote would break the request's all-or-nothing.
    */
-  public record IngestDetections(List<DetectionGroup> groups, ActorRef<Reply> replyTo) implements ClientCommand {
+  public record IngestDetections(List<DetectionGroup> groups, Duration removalGrace, ActorRef<Reply> replyTo)
+      implements ClientCommand {
     public IngestDetections {
       groups = List.copyOf(groups);
+    }
+
+    public IngestDetections(List<DetectionGroup> groups, ActorRef<Reply> replyTo) {
+      this(groups, Duration.ZERO, replyTo);
     }
   }
 
@@ -544,7 +551,9 @@ public final class CameraEntity
   }
 
   private ReplyEffect<Event, State> onIngestDetections(State state, IngestDetections cmd) {
-    if (!state.exists()) return notFound(cmd, state);
+    boolean removedWithinGrace = state.status() == Status.REMOVED
+        && clock.instant().isBefore(state.updatedAt().plus(cmd.removalGrace()));
+    if (!state.exists() && !removedWithinGrace) return notFound(cmd, state);
     // The HTTP layer validated every item; these checks keep the entity's own invariants.
     for (DetectionGroup group : cmd.groups()) {
       if (group.detections().isEmpty() || group.detections().size() > MAX_DETECTIONS_PER_FRAME) {

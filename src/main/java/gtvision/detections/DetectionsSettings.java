@@ -41,7 +41,7 @@ public record DetectionsSettings(
   }
 
   public record IngestLimits(int maxItems, long maxBodyBytes, Duration maxClockSkew, int ratePerMinute,
-      int rateMaxClients, Duration timeout, String provider) {}
+      int rateMaxClients, Duration timeout, String provider, Duration removalGrace) {}
 
   public static DetectionsSettings from(Config root) {
     Config c = root.getConfig("gtv.detections");
@@ -81,7 +81,8 @@ public record DetectionsSettings(
             positive(i.getInt("rate-per-minute"), "ingest.rate-per-minute"),
             positive(i.getInt("rate-max-clients"), "ingest.rate-max-clients"),
             i.getDuration("timeout"),
-            i.getString("provider")),
+            i.getString("provider"),
+            i.getDuration("removal-grace")),
         positive(c.getInt("live.buffer"), "live.buffer"),
         c.getDuration("live.slow-consumer-timeout"));
   }

@@ -32,17 +32,19 @@ final class IngestCoalescer {
   private final ActorContext<Command> context;
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final Duration removalGrace;
   // Cameras with a write in flight, each with the writes waiting for the next round.
   private final Map<String, List<Write>> waiting = new HashMap<>();
 
-  private IngestCoalescer(ActorContext<Command> context, ClusterSharding sharding, Duration timeout) {
+  private IngestCoalescer(ActorContext<Command> context, ClusterSharding sharding, Duration timeout, Duration removalGrace) {
     this.context = context;
     this.sharding = sharding;
     this.timeout = timeout;
+    this.removalGrace = removalGrace;
   }
 
-  static Behavior<Command> create(ClusterSharding sharding, Duration timeout) {
-    return Behaviors.setup(context -> new IngestCoalescer(context, sharding, timeout).behavior());
+  static Behavior<Command> create(ClusterSharding sharding, Duration timeout, Duration removalGrace) {
+    return Behaviors.setup(context -> new IngestCoalescer(context, sharding, timeout, removalGrace).behavior());
   }
 
   private Behavior<Command> behavior() {
@@ -79,7 +81,7 @@ final class IngestCoalescer {
   private void send(String cameraId, List<Write> writes) {
     List<CameraEntity.DetectionGroup> groups = writes.stream().flatMap(w -> w.groups().stream()).toList();
     context.ask(CameraEntity.Reply.class, sharding.entityRefFor(CameraEntity.TYPE_KEY, cameraId), timeout,
-        replyTo -> new CameraEntity.IngestDetections(groups, replyTo),
+        replyTo -> new CameraEntity.IngestDetections(groups, removalGrace, replyTo),
         (reply, error) -> new Written(cameraId, writes, reply));
   }
 }

@@ -39,7 +39,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class IngestService extends AllDirectives {
   /**
    * How long a camera seen on the read side is trusted to exist without asking the database again. A
-   * camera removed within it passes this check and is rejected by its entity instead (nothing written).
+   * camera removed within it passes this check, and its entity still takes the write within the
+   * removal grace (longer than this), so a request is never half written.
    */
   private static final long KNOWN_CAMERA_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -57,7 +58,7 @@ public final class IngestService extends AllDirectives {
   public IngestService(ActorSystem<?> system, DetectionsSettings.IngestLimits limits, MeterRegistry registry) {
     this.system = system;
     this.coalescer = system.systemActorOf(
-        IngestCoalescer.create(ClusterSharding.get(system), limits.timeout()), "detections-ingest-coalescer", Props.empty());
+        IngestCoalescer.create(ClusterSharding.get(system), limits.timeout(), limits.removalGrace()), "detections-ingest-coalescer", Props.empty());
     this.database = Database.get(system);
     this.limits = limits;
     this.rateLimiter = new RateLimiter(limits.ratePerMinute(), limits.rateMaxClients(), System::nanoTime);
@@ -149,7 +150,8 @@ public final class IngestService extends AllDirectives {
       }
       for (int i = 0; i < writes.size(); i++) {
         if (writes.get(i).join() instanceof CameraEntity.Rejected rejected) {
-          // Only a camera removed since the existence check gets here: name its first item, as that check does.
+          // Only a camera removed longer than the removal grace ago, yet still on the read side (a stalled
+          // projection), gets here; other cameras of the request may have written. Name its first item.
           String camera = writtenCameras.get(i);
           requestOutcome("invalid");
           return ApiErrors.badRequest("detections[" + batch.firstIndex().get(camera) + "].cameraId", rejected.message());

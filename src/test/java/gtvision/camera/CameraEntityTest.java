@@ -10,7 +10,9 @@ import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -301,6 +303,59 @@ class CameraEntityTest {
         replyTo));
     assertEquals(50, ingested.state().lastFrameSequence(), "ingested frames count too");
     assertEquals(51, ingested.state().nextFrameSequence());
+  }
+
+  @Test
+  void anIngestWriteValidatedBeforeARecentRemovalIsStillTaken() {
+    register(spec());
+    kit.runCommand(CameraEntity.Remove::new);
+    var result = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.IngestDetections(
+        List.of(new CameraEntity.DetectionGroup(9, NOW, "ext", CAR)), Duration.ofSeconds(10), replyTo));
+    assertInstanceOf(CameraEntity.Accepted.class, result.reply());
+    assertEquals(1, result.events().size());
+    assertEquals(CameraEntity.Status.REMOVED, result.state().status(), "the camera stays removed");
+  }
+
+  @Test
+  void anIngestWriteForACameraRemovedLongerAgoThanTheGraceIsRefused() {
+    MovableClock clock = new MovableClock(NOW);
+    var removed = EventSourcedBehaviorTestKit.<CameraEntity.Command, CameraEntity.Event, CameraEntity.State>create(
+        testKit.system(), CameraEntity.create("cam-gone", 3, new CameraMetrics(registry), clock));
+    removed.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(spec(), replyTo));
+    removed.runCommand(CameraEntity.Remove::new);
+    clock.now = NOW.plusSeconds(11);
+    var late = removed.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.IngestDetections(
+        List.of(new CameraEntity.DetectionGroup(9, NOW, "ext", CAR)), Duration.ofSeconds(10), replyTo));
+    assertTrue(late.hasNoEvents());
+    assertEquals(CameraEntity.RejectionKind.NOT_FOUND, assertInstanceOf(CameraEntity.Rejected.class, late.reply()).kind());
+    clock.now = NOW;
+    var noGrace = removed.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.IngestDetections(
+        List.of(new CameraEntity.DetectionGroup(9, NOW, "ext", CAR)), replyTo));
+    assertTrue(noGrace.hasNoEvents(), "without a grace a removed camera takes nothing");
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class MovableClock extends Clock {
+    volatile Instant now;
+
+    MovableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   @Test

@@ -10,9 +10,20 @@ import gtvision.camera.Detection;
 import gtvision.http.Json;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import gtvision.testsupport.TestNodes;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.testkit.TestSubscriber;
@@ -21,7 +32,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The live feed's per-connection stream: camera filter, bounded buffer, close message for a slow consumer. */
+/**
+ * The live feed's per-connection stream: camera filter, bounded buffer, close message for a slow consumer;
+ * and the same through a real WebSocket whose client stops reading.
+ */
 class LiveRoutesTest {
   private static ActorTestKit kit;
   private static LiveFeed feed;
@@ -91,6 +105,78 @@ class LiveRoutesTest {
     assertTrue(last.get("reason").asText().startsWith("slow consumer"), last.toString());
     // The buffer, the few elements held between fused stages, and the close message: never all 50.
     assertTrue(received.size() <= 8 + 5, "got " + received.size());
+  }
+
+  @Test
+  void aClientThatStopsReadingItsSocketIsDisconnectedWithTheReason() throws Exception {
+    LiveRoutes routes = new LiveRoutes(feed, 8, Duration.ofSeconds(30));
+    int port = TestNodes.freePort();
+    ServerBinding binding = Http.get(kit.system()).newServerAt("127.0.0.1", port).bind(routes.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
+      CompletableFuture<String> ended = new CompletableFuture<>();
+      // A real WebSocket client that asks for nothing: it leaves the socket unread, so the kernel's
+      // buffers fill and the server's writes stall, as with a client on a slow link.
+      WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/live?camera=cam-socket"), new WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void onOpen(WebSocket webSocket) {}
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+              text.append(data);
+              if (last) {
+                received.add(text.toString());
+                text.setLength(0);
+              }
+              return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+              ended.complete("close " + statusCode);
+              return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+              ended.complete("error " + error);
+            }
+          })
+          .get(10, TimeUnit.SECONDS);
+      Thread.sleep(300); // the subscriber joins the topic asynchronously
+      // About 20 MB of messages, far more than the socket buffers on both ends hold.
+      int sent = 4_000;
+      for (int batch = 0; batch < sent / 100; batch++) {
+        int from = batch * 100;
+        feed.persisted(IntStream.range(from, from + 100).mapToObj(i -> bigEvent("cam-socket", i)).toList());
+        Thread.sleep(5);
+      }
+      Thread.sleep(1_000);
+      socket.request(Long.MAX_VALUE);
+      String how = ended.get(30, TimeUnit.SECONDS);
+      List<String> messages = new ArrayList<>(received);
+      String last = messages.get(messages.size() - 1);
+      JsonNode closing = Json.MAPPER.readTree(last);
+      assertEquals("closed", closing.get("type").asText(), how + ", last message " + last.substring(0, Math.min(200, last.length())));
+      assertTrue(closing.get("reason").asText().startsWith("slow consumer"), last);
+      assertTrue(messages.size() < sent / 2, "the server held back " + messages.size() + " of " + sent);
+      assertTrue(how.startsWith("close"), how);
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** About 5 KB of JSON: 50 detections. */
+  private static DetectionsRecorded bigEvent(String camera, long sequence) {
+    Instant at = Instant.parse("2026-11-24T10:00:00Z").plusSeconds(sequence);
+    List<Detection> detections = IntStream.range(0, 50)
+        .mapToObj(i -> new Detection("car", 0.9, List.of(1.0 + i, 2.0, 30.0 + i, 40.0), "ABC" + (1000 + i), 0.8))
+        .toList();
+    return new DetectionsRecorded(camera, sequence, at, "gpu", detections, at, "frames/" + camera + "/" + sequence + ".jpg");
   }
 
   @Test
