@@ -43,6 +43,9 @@ public final class TableStatistics {
       "JOIN pg_namespace n ON n.oid = c.relnamespace",
       "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid",
       "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY (?)",
+      // Only tables this user may analyze (owner, or a member of the owner's role; superusers are);
+      // the others are autovacuum's or the DBA's, and asking every pass would only repeat a warning.
+      "AND pg_has_role(current_user, c.relowner, 'USAGE')",
       // reltuples < 0: never analyzed (PostgreSQL 14+), so the planner guesses from defaults.
       "AND (c.reltuples < 0 OR s.n_mod_since_analyze > ? + ? * c.reltuples)",
       "ORDER BY c.relname");

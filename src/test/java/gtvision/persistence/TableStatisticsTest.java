@@ -42,6 +42,20 @@ class TableStatisticsTest {
   }
 
   @Test
+  void leavesTablesItMayNotAnalyzeAlone() throws Exception {
+    DatabaseSettings settings = DatabaseSettings.from(NodeConfig.load(TestDatabases.postgres("statistics_owner")));
+    SchemaCreator.createIfNotExists(settings);
+    try (Connection admin = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        Statement s = admin.createStatement()) {
+      s.execute("DO $$ BEGIN CREATE ROLE gtv_statistics_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    }
+    // A user that owns none of the tables (trust authentication: no password).
+    try (Connection reader = DriverManager.getConnection(settings.url(), "gtv_statistics_reader", "")) {
+      assertEquals(List.of(), TableStatistics.analyzeStale(reader));
+    }
+  }
+
+  @Test
   void aPostgresNodeRefreshesTheJournalStatisticsOnItsOwn() throws Exception {
     Config db = TestDatabases.postgres("statistics_node");
     DatabaseSettings settings = DatabaseSettings.from(NodeConfig.load(db));
