@@ -22,12 +22,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -140,6 +144,63 @@ class TwoNodeClusterTest {
         if (b != null) b.stop();
         a.stop();
       }
+    }
+  }
+
+  @Test
+  void aLiveFeedClientOnOneNodeSeesDetectionsPersistedOnTheOther() throws Exception {
+    Config db = TestDatabases.preferPostgres("live_cluster", dataDir);
+    TestNodes.Node a = TestNodes.start(db);
+    TestNodes.Node b = null;
+    try {
+      b = TestNodes.start(db, ConfigFactory.parseString(
+          "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\""));
+      awaitUpMembers(a, 2);
+      CameraApi apiA = new CameraApi(a);
+      for (int i = 0; i < 8; i++) apiA.register("live-" + i, "snapshot", "http://127.0.0.1:9/x.jpg", 1.0, "\"enabled\": false");
+      Set<String> onA = entitiesOn(a);
+      String camera = onA.stream().filter(id -> id.startsWith("live-")).findFirst()
+          .orElseThrow(() -> new AssertionError("none of the 8 cameras lives on node A"));
+
+      LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+      WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + b.httpPort() + "/api/live?camera=" + camera), new WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+              text.append(data);
+              if (last) {
+                received.add(text.toString());
+                text.setLength(0);
+              }
+              webSocket.request(1);
+              return null;
+            }
+          })
+          .get(10, TimeUnit.SECONDS);
+      Thread.sleep(500); // the subscription spreads to the other node asynchronously
+
+      // Persisted by the entity on node A (asked through A), streamed by node B.
+      String body = "{\"detections\": [{\"cameraId\": \"" + camera + "\", \"timestamp\": \"2026-11-24T10:00:00Z\", "
+          + "\"class\": \"truck\", \"confidence\": 0.8, \"bbox\": [1, 2, 30, 40], \"plate\": \"CRS0N0D\"}]}";
+      HttpResponse<String> ingested = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        ingested = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/api/ingest/detections"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (ingested.statusCode() != 400) break; // 400 until the read side knows the camera
+        Thread.sleep(200);
+      }
+      assertEquals(200, ingested.statusCode(), ingested.body());
+      String message = received.poll(20, TimeUnit.SECONDS);
+      assertTrue(message != null, "node B's client got the detection persisted on node A");
+      assertTrue(message.contains("\"cameraId\":\"" + camera + "\"") && message.contains("CRS0N0D"), message);
+      socket.abort();
+    } finally {
+      if (b != null) b.stop();
+      a.stop();
     }
   }
 
