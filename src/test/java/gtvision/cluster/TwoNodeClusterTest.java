@@ -13,6 +13,7 @@ import gtvision.camera.Cameras;
 import gtvision.metrics.Metrics;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.IngestTestConfig;
+import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestImages;
@@ -22,16 +23,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -162,23 +159,7 @@ class TwoNodeClusterTest {
       String camera = onA.stream().filter(id -> id.startsWith("live-")).findFirst()
           .orElseThrow(() -> new AssertionError("none of the 8 cameras lives on node A"));
 
-      LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-      WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + b.httpPort() + "/api/live?camera=" + camera), new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-              text.append(data);
-              if (last) {
-                received.add(text.toString());
-                text.setLength(0);
-              }
-              webSocket.request(1);
-              return null;
-            }
-          })
-          .get(10, TimeUnit.SECONDS);
+      LiveFeedClient client = LiveFeedClient.reading(URI.create("ws://127.0.0.1:" + b.httpPort() + "/api/live?camera=" + camera));
       Thread.sleep(500); // the subscription spreads to the other node asynchronously
 
       // Persisted by the entity on node A (asked through A), streamed by node B.
@@ -194,10 +175,10 @@ class TwoNodeClusterTest {
         Thread.sleep(200);
       }
       assertEquals(200, ingested.statusCode(), ingested.body());
-      String message = received.poll(20, TimeUnit.SECONDS);
+      String message = client.next(20);
       assertTrue(message != null, "node B's client got the detection persisted on node A");
       assertTrue(message.contains("\"cameraId\":\"" + camera + "\"") && message.contains("CRS0N0D"), message);
-      socket.abort();
+      client.close();
     } finally {
       if (b != null) b.stop();
       a.stop();

@@ -14,13 +14,13 @@ import com.typesafe.config.ConfigFactory;
 import gtvision.camera.Detection;
 import gtvision.camera.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
+import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -279,35 +277,19 @@ class DetectionsApiTest {
 
   @Test
   void liveFeedStreamsPersistedDetections() throws Exception {
-    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/live?camera=live-cam"), new WebSocket.Listener() {
-          private final StringBuilder text = new StringBuilder();
-
-          @Override
-          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-              received.add(text.toString());
-              text.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-          }
-        })
-        .get(10, TimeUnit.SECONDS);
+    LiveFeedClient client = LiveFeedClient.reading(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/live?camera=live-cam"));
     Thread.sleep(500);
     assertEquals(200, api.ingest(DetectionsClient.body(List.of(
         DetectionsClient.item("ing-b", BASE.plusSeconds(5), "car", 0.9, null, 50),
         DetectionsClient.item("live-cam", BASE.plusSeconds(5), "bus", 0.88, "LIV3E55", 51))), "198.51.100.4").statusCode());
-    String message = received.poll(10, TimeUnit.SECONDS);
+    String message = client.next(10);
     assertTrue(message != null, "a live message arrives");
     JsonNode json = DetectionsClient.parse(message);
     assertEquals(1, json.get("version").asInt());
     assertEquals("live-cam", json.get("cameraId").asText(), "only the camera asked for");
     assertEquals("bus", json.get("detections").get(0).get("class").asText());
     assertEquals("LIV3E55", json.get("detections").get(0).get("plate").asText());
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    client.close();
   }
 
   @Test

@@ -11,16 +11,12 @@ import gtvision.http.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.TestNodes;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -114,39 +110,9 @@ class LiveRoutesTest {
     ServerBinding binding = Http.get(kit.system()).newServerAt("127.0.0.1", port).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {
-      ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
-      CompletableFuture<String> ended = new CompletableFuture<>();
-      // A real WebSocket client that asks for nothing: it leaves the socket unread, so the kernel's
-      // buffers fill and the server's writes stall, as with a client on a slow link.
-      WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/live?camera=cam-socket"), new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
-
-            @Override
-            public void onOpen(WebSocket webSocket) {}
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-              text.append(data);
-              if (last) {
-                received.add(text.toString());
-                text.setLength(0);
-              }
-              return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-              ended.complete("close " + statusCode);
-              return null;
-            }
-
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
-              ended.complete("error " + error);
-            }
-          })
-          .get(10, TimeUnit.SECONDS);
+      // A real WebSocket client that reads nothing: the kernel's buffers fill and the server's writes
+      // stall, as with a client on a slow link.
+      LiveFeedClient client = LiveFeedClient.stalled(URI.create("ws://127.0.0.1:" + port + "/api/live?camera=cam-socket"));
       Thread.sleep(300); // the subscriber joins the topic asynchronously
       // About 20 MB of messages, far more than the socket buffers on both ends hold.
       int sent = 4_000;
@@ -156,9 +122,9 @@ class LiveRoutesTest {
         Thread.sleep(5);
       }
       Thread.sleep(1_000);
-      socket.request(Long.MAX_VALUE);
-      String how = ended.get(30, TimeUnit.SECONDS);
-      List<String> messages = new ArrayList<>(received);
+      client.readAll();
+      String how = client.ended(30);
+      List<String> messages = client.messages();
       String last = messages.get(messages.size() - 1);
       JsonNode closing = Json.MAPPER.readTree(last);
       assertEquals("closed", closing.get("type").asText(), how + ", last message " + last.substring(0, Math.min(200, last.length())));

@@ -68,13 +68,9 @@ public final class S3MockServer implements AutoCloseable {
   /** Node settings that put evidence in {@code bucket} on this server. */
   public Config evidenceConfig(String bucket) {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.detections.evidence.store = s3",
-        "gtv.detections.evidence.s3.endpoint = \"" + endpoint() + "\"",
-        "gtv.detections.evidence.s3.bucket = \"" + bucket + "\"",
-        "gtv.detections.evidence.s3.region = \"" + REGION + "\"",
-        "gtv.detections.evidence.s3.path-style = true",
-        "gtv.detections.evidence.s3.access-key-id = \"s3mock\"",
-        "gtv.detections.evidence.s3.secret-access-key = \"s3mock\""));
+            "gtv.detections.evidence.s3.region = \"" + REGION + "\"",
+            "gtv.detections.evidence.s3.path-style = true"))
+        .withFallback(TestS3.evidenceConfig(endpoint(), bucket, "s3mock", "s3mock"));
   }
 
   private void awaitReady(Duration timeout) {
