@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,6 +66,14 @@ public final class CameraEntity
   public record ReportStreamStats(
       long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, String skippedFrameError)
       implements StreamReport {}
+
+  /**
+   * Sent to itself by a camera that is not enabled: it leaves memory once nothing changed it for the
+   * idle time. Never answered; never crosses the network.
+   */
+  enum PassivateIfIdle implements Command {
+    INSTANCE
+  }
 
   public record Register(CameraSpec spec, ActorRef<Reply> replyTo) implements ClientCommand {}
 
@@ -284,13 +293,14 @@ public final class CameraEntity
   /** The same, telling {@code listener} about every detection event once it is persisted. */
   public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest, DetectionsListener listener) {
     int snapshotEvery = system.settings().config().getInt("gtv.camera.snapshot-every");
+    Duration idleAfter = system.settings().config().getDuration("gtv.camera.passivate-idle-after");
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
                 ctx -> Behaviors.<Command>setup(actorContext -> new CameraEntity(
                     ctx.getEntityId(), snapshotEvery, metrics, Clock.systemUTC(), actorContext, ingest,
-                    Optional.of(ctx.getShard()), listener))));
+                    Optional.of(ctx.getShard()), listener, idleAfter))));
   }
 
   /** The same with a node's default meters and settings and the given analyser. */
@@ -302,14 +312,14 @@ public final class CameraEntity
   public static Behavior<Command> create(
       String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock) {
     return Behaviors.setup(ctx -> new CameraEntity(
-        cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty(), DetectionsListener.NONE));
+        cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty(), DetectionsListener.NONE, Duration.ZERO));
   }
 
   /** An entity outside sharding that runs its stream with {@code ingest} when enabled. */
   public static Behavior<Command> create(
       String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, Ingest ingest) {
     return Behaviors.setup(ctx -> new CameraEntity(
-        cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty(), DetectionsListener.NONE));
+        cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty(), DetectionsListener.NONE, Duration.ZERO));
   }
 
   private final String cameraId;
@@ -320,6 +330,10 @@ public final class CameraEntity
   private final Ingest ingest;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final DetectionsListener listener;
+  // A camera that is not enabled passivates after this long without a change (see scheduleIdlePassivation).
+  private final Duration idleAfter;
+  private Cancellable idleTimer;
+  private long lastChangeNanos = System.nanoTime();
   // The running stream (a child actor) and the configuration it runs with.
   private ActorRef<CameraStreamSupervisor.Message> stream;
   private CameraConfig streamConfig;
@@ -340,7 +354,7 @@ public final class CameraEntity
 
   private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
       ActorContext<Command> context, Ingest ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
-      DetectionsListener listener) {
+      DetectionsListener listener, Duration idleAfter) {
     super(
         PersistenceId.of(TYPE_KEY.name(), cameraId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.1));
@@ -352,6 +366,7 @@ public final class CameraEntity
     this.ingest = ingest;
     this.shard = shard;
     this.listener = listener;
+    this.idleAfter = idleAfter;
     this.lastStatsPersisted = clock.instant();
   }
 
@@ -387,14 +402,21 @@ public final class CameraEntity
         .onCommand(ReportFirstFrame.class, this::onFirstFrame)
         .onCommand(ReportStreamLost.class, this::onStreamLost)
         .onCommand(ReportStreamStats.class, this::onStreamStats)
+        .onCommand(PassivateIfIdle.class, this::onPassivateIfIdle)
         .build();
   }
 
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::syncStream)
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .build();
+  }
+
+  private void onRecovered(State state) {
+    syncStream(state);
+    // Also a camera woken only to be read, or restarted by remember-entities: it leaves again when idle.
+    scheduleIdlePassivation(state);
   }
 
   /** Runs the stream exactly when the camera is enabled, with its current configuration. */
@@ -419,9 +441,30 @@ public final class CameraEntity
     }
   }
 
-  /** Disabled and removed cameras leave memory (and the remembered entities, so a restart does not wake them). */
-  private void passivateUnlessEnabled(State state) {
-    if (!state.enabled()) shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  /** Removed cameras leave memory at once (and the remembered entities, so a restart does not wake them). */
+  private void passivate() {
+    shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  }
+
+  /**
+   * A camera that is not enabled leaves memory (and the remembered entities) once nothing changed it for
+   * {@code idleAfter}; an enabled one stays, its stream runs. Waiting rather than leaving at once spares a
+   * camera that is disabled and enabled again soon (an operator's toggle) a stop, a recovery from the
+   * journal and two remember-entities writes.
+   */
+  private void scheduleIdlePassivation(State state) {
+    lastChangeNanos = System.nanoTime();
+    if (idleTimer != null) idleTimer.cancel();
+    idleTimer = state.enabled() || shard.isEmpty()
+        ? null
+        : context.scheduleOnce(idleAfter, context.getSelf(), PassivateIfIdle.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onPassivateIfIdle(State state, PassivateIfIdle cmd) {
+    // A timer cancelled too late may still arrive: only the latest, after a quiet idle time, counts.
+    boolean quiet = System.nanoTime() - lastChangeNanos >= idleAfter.toNanos();
+    if (!state.enabled() && quiet) passivate();
+    return Effect().noReply();
   }
 
   private boolean streaming(State state) {
@@ -582,7 +625,11 @@ public final class CameraEntity
           if (lifecycle) syncStream(s);
         })
         .thenRun(s -> {
-          if (events.stream().anyMatch(e -> e instanceof Disabled || e instanceof Removed)) passivateUnlessEnabled(s);
+          if (events.stream().anyMatch(e -> e instanceof Removed)) {
+            passivate();
+          } else if (lifecycle) {
+            scheduleIdlePassivation(s);
+          }
         })
         .thenReply(cmd.replyTo(), s -> new Accepted(withLiveStats(s)));
   }

@@ -12,6 +12,7 @@ import gtvision.camera.CameraSpec;
 import gtvision.camera.Cameras;
 import gtvision.metrics.Metrics;
 import gtvision.testsupport.CameraApi;
+import gtvision.testsupport.CameraShards;
 import gtvision.testsupport.IngestTestConfig;
 import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.MediaTools;
@@ -29,13 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,17 +182,11 @@ class TwoNodeClusterTest {
   }
 
   private static Set<String> entitiesOn(TestNodes.Node node) {
-    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node.system());
-    ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(CameraEntity.TYPE_KEY, probe.getRef()));
-    ShardRegion.CurrentShardRegionState state = probe.receiveMessage(Duration.ofSeconds(10));
-    return state.getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
+    return CameraShards.entitiesOn(node);
   }
 
   private static int shardsWithEntities(TestNodes.Node node) {
-    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node.system());
-    ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(CameraEntity.TYPE_KEY, probe.getRef()));
-    ShardRegion.CurrentShardRegionState state = probe.receiveMessage(Duration.ofSeconds(10));
-    return (int) state.getShards().stream().filter(s -> !s.getEntityIds().isEmpty()).count();
+    return (int) CameraShards.regionState(node).getShards().stream().filter(s -> !s.getEntityIds().isEmpty()).count();
   }
 
   private static void awaitUpMembers(TestNodes.Node node, int expected) throws InterruptedException {

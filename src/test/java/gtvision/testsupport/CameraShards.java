@@ -1,0 +1,26 @@
+package gtvision.testsupport;
+
+import gtvision.camera.CameraEntity;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** What a node's camera shard region holds right now. */
+public final class CameraShards {
+  private CameraShards() {}
+
+  public static ShardRegion.CurrentShardRegionState regionState(TestNodes.Node node) {
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node.system());
+    ClusterSharding.get(node.system()).shardState().tell(new GetShardRegionState(CameraEntity.TYPE_KEY, probe.getRef()));
+    return probe.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  /** The camera ids whose entities are running on {@code node}. */
+  public static Set<String> entitiesOn(TestNodes.Node node) {
+    return regionState(node).getShards().stream().flatMap(s -> s.getEntityIds().stream()).collect(Collectors.toSet());
+  }
+}
