@@ -2,6 +2,7 @@ package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import gtvision.camera.CameraEntity;
+import gtvision.camera.CameraEventProjections;
 import gtvision.http.Json;
 import gtvision.metrics.Metrics;
 import gtvision.metrics.ProjectionLag;
@@ -48,7 +49,7 @@ public final class KafkaPublisher {
         .description("Detection events the Kafka broker acknowledged")
         .register(Metrics.get(system).registry());
     Database database = Database.get(system);
-    DetectionProjection.runOverSlices(system, NAME, tag -> projection(system, database, producer, topic, lag, published, tag));
+    CameraEventProjections.runOverSlices(system, NAME, tag -> projection(system, database, producer, topic, lag, published, tag));
     system.log().info("Publishing detections to Kafka topic {} on {}", topic, bootstrap);
   }
 
@@ -57,7 +58,7 @@ public final class KafkaPublisher {
       String tag) {
     return JdbcProjection.groupedWithinAsync(
             ProjectionId.of(NAME, tag),
-            DetectionProjection.events(system, tag),
+            CameraEventProjections.events(system, tag),
             database::newSession,
             () -> new Publish(producer, topic, lag, published),
             system)
