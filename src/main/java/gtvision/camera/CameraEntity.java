@@ -12,6 +12,7 @@ import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -410,6 +411,10 @@ public final class CameraEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        // A pending idle check would only become a dead letter once this incarnation is gone.
+        .onSignal(PostStop.class, (state, signal) -> {
+          if (idleTimer != null) idleTimer.cancel();
+        })
         .build();
   }
 
