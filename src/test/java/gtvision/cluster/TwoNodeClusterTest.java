@@ -55,10 +55,7 @@ class TwoNodeClusterTest {
     TestNodes.Node a = TestNodes.start(db);
     TestNodes.Node b = null;
     try {
-      Config joinA = ConfigFactory.parseString(
-          "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"");
-      b = TestNodes.start(db, joinA);
-      awaitUpMembers(a, 2);
+      b = startJoining(a, db, ConfigFactory.empty());
 
       Map<String, CameraEntity.State> registered = new HashMap<>();
       for (int i = 0; i < CAMERAS; i++) {
@@ -107,9 +104,7 @@ class TwoNodeClusterTest {
       TestNodes.Node a = TestNodes.start(db, IngestTestConfig.fast());
       TestNodes.Node b = null;
       try {
-        b = TestNodes.start(db, IngestTestConfig.fast().withFallback(ConfigFactory.parseString(
-            "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"")));
-        awaitUpMembers(a, 2);
+        b = startJoining(a, db, IngestTestConfig.fast());
         CameraApi apiA = new CameraApi(a);
         CameraApi apiB = new CameraApi(b);
         for (int i = 0; i < 8; i++) apiA.register("moving-" + i, "snapshot", camera.url("/snapshot.jpg"), 2.0);
@@ -146,9 +141,7 @@ class TwoNodeClusterTest {
     TestNodes.Node a = TestNodes.start(db);
     TestNodes.Node b = null;
     try {
-      b = TestNodes.start(db, ConfigFactory.parseString(
-          "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\""));
-      awaitUpMembers(a, 2);
+      b = startJoining(a, db, ConfigFactory.empty());
       CameraApi apiA = new CameraApi(a);
       for (int i = 0; i < 8; i++) apiA.register("live-" + i, "snapshot", "http://127.0.0.1:9/x.jpg", 1.0, "\"enabled\": false");
       Set<String> onA = entitiesOn(a);
@@ -187,6 +180,19 @@ class TwoNodeClusterTest {
 
   private static int shardsWithEntities(TestNodes.Node node) {
     return (int) CameraShards.regionState(node).getShards().stream().filter(s -> !s.getEntityIds().isEmpty()).count();
+  }
+
+  /** A second node on the same database that joins {@code a}'s cluster; returns once both are up. */
+  private static TestNodes.Node startJoining(TestNodes.Node a, Config db, Config extra) throws InterruptedException {
+    TestNodes.Node b = TestNodes.start(db, ConfigFactory.parseString(
+        "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"").withFallback(extra));
+    try {
+      awaitUpMembers(a, 2);
+    } catch (AssertionError | InterruptedException e) {
+      b.stop();
+      throw e;
+    }
+    return b;
   }
 
   private static void awaitUpMembers(TestNodes.Node node, int expected) throws InterruptedException {
