@@ -3,26 +3,33 @@ package gtvision;
 import com.typesafe.config.Config;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
-import gtvision.camera.CameraProjection;
-import gtvision.camera.CameraStatusGauge;
+import gtvision.camera.CameraRoutes;
 import gtvision.camera.Cameras;
-import gtvision.camera.FrameAnalyser;
-import gtvision.camera.Ingest;
-import gtvision.camera.IngestMetrics;
-import gtvision.detections.Detections;
-import gtvision.detections.S3Setup;
+import gtvision.camera.readside.CameraProjection;
+import gtvision.camera.readside.CameraStatusGauge;
+import gtvision.camera.readside.CameraTable;
+import gtvision.camera.stream.FrameAnalyser;
+import gtvision.camera.stream.StreamMetrics;
+import gtvision.camera.stream.Streams;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
+import gtvision.detections.Detections;
+import gtvision.evidence.Evidence;
+import gtvision.evidence.S3Setup;
 import gtvision.http.ApiRoutes;
+import gtvision.http.HttpServer;
+import gtvision.inference.DetectRoutes;
 import gtvision.inference.Inference;
 import gtvision.inference.InferenceAnalyser;
-import gtvision.http.HttpServer;
+import gtvision.ingest.IngestRoutes;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -69,9 +76,10 @@ public final class Main {
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
-      Detections detections = Detections.start(system);
-      FrameAnalyser frames = detections.withEvidence(analyser.create(system, inference));
-      CameraEntity.init(system, cameraMetrics, Ingest.create(system, new IngestMetrics(registry), frames),
+      Evidence evidence = Evidence.start(system, registry);
+      Detections detections = Detections.start(system, evidence.store());
+      FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
+      CameraEntity.init(system, cameraMetrics, Streams.create(system, new StreamMetrics(registry), frames),
           detections.listener());
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
@@ -86,8 +94,14 @@ public final class Main {
       CameraStatusGauge.start(system, registry);
       TableStatistics.start(system, system.settings().config().getDuration("gtv.db.analyze-interval"));
 
-      Cameras cameras = new Cameras(system, cameraMetrics);
-      HttpServer.start(system, ApiRoutes.create(system, cameras, inference, detections.routes()));
+      Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
+      HttpServer.start(system, ApiRoutes.create(system,
+          List.of(
+              CameraRoutes.create(system, cameras).route(),
+              detections.routes(),
+              new IngestRoutes(system, registry).route(),
+              DetectRoutes.create(system, inference.router()).route()),
+          Map.of("inference", inference.health())));
       return Behaviors.empty();
     });
   }

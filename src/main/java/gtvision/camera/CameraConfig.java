@@ -1,6 +1,7 @@
 package gtvision.camera;
 
 import gtvision.CborSerializable;
+import gtvision.SourceUrls;
 import java.util.List;
 
 /** A validated camera configuration, as persisted in events. The source URL keeps its credentials. */

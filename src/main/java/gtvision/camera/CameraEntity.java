@@ -1,6 +1,7 @@
 package gtvision.camera;
 
 import gtvision.CborSerializable;
+import gtvision.SourceUrls;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,18 +94,18 @@ public final class CameraEntity
    * {@code evidenceKey} names the frame's JPEG in the evidence store (null when none was stored).
    */
   public record RecordDetections(
-      long frameSequence, Instant capturedAt, String provider, List<Detection> detections, String evidenceKey,
+      long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, String evidenceKey,
       ActorRef<Reply> replyTo)
       implements ClientCommand {
 
     public RecordDetections(
-        long frameSequence, Instant capturedAt, String provider, List<Detection> detections, ActorRef<Reply> replyTo) {
+        long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, ActorRef<Reply> replyTo) {
       this(frameSequence, capturedAt, provider, detections, null, replyTo);
     }
   }
 
   /** Detections of one frame that an external producer sent (bulk ingest). */
-  public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<Detection> detections)
+  public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections)
       implements CborSerializable {
     public DetectionGroup {
       detections = List.copyOf(detections);
@@ -166,12 +167,12 @@ public final class CameraEntity
    * existed, for ingested detections and when the store failed.
    */
   public record DetectionsRecorded(
-      String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at,
+      String cameraId, long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, Instant at,
       String evidenceKey)
       implements Event {
 
     public DetectionsRecorded(
-        String cameraId, long frameSequence, Instant capturedAt, String provider, List<Detection> detections, Instant at) {
+        String cameraId, long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, Instant at) {
       this(cameraId, frameSequence, capturedAt, provider, detections, at, null);
     }
   }
@@ -219,7 +220,7 @@ public final class CameraEntity
       Status status,
       StreamHealth health,
       CameraCounters counters,
-      List<Detection> lastDetections,
+      List<RecordedDetection> lastDetections,
       Instant createdAt,
       Instant updatedAt,
       long lastFrameSequence)
@@ -287,12 +288,12 @@ public final class CameraEntity
   // ---- wiring ----
 
   /** Registers the sharded entity type on this node; enabled cameras run their streams with {@code ingest}. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest) {
+  public static void init(ActorSystem<?> system, CameraMetrics metrics, StreamRunner ingest) {
     init(system, metrics, ingest, DetectionsListener.NONE);
   }
 
   /** The same, telling {@code listener} about every detection event once it is persisted. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics, Ingest ingest, DetectionsListener listener) {
+  public static void init(ActorSystem<?> system, CameraMetrics metrics, StreamRunner ingest, DetectionsListener listener) {
     int snapshotEvery = system.settings().config().getInt("gtv.camera.snapshot-every");
     Duration idleAfter = system.settings().config().getDuration("gtv.camera.passivate-idle-after");
     ClusterSharding.get(system)
@@ -304,10 +305,6 @@ public final class CameraEntity
                     Optional.of(ctx.getShard()), listener, idleAfter))));
   }
 
-  /** The same with a node's default meters and settings and the given analyser. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics, IngestMetrics ingestMetrics, FrameAnalyser analyser) {
-    init(system, metrics, Ingest.create(system, ingestMetrics, analyser));
-  }
 
   /** An entity that never runs streams (unit tests of the command and event logic). */
   public static Behavior<Command> create(
@@ -318,7 +315,7 @@ public final class CameraEntity
 
   /** An entity outside sharding that runs its stream with {@code ingest} when enabled. */
   public static Behavior<Command> create(
-      String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, Ingest ingest) {
+      String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, StreamRunner ingest) {
     return Behaviors.setup(ctx -> new CameraEntity(
         cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty(), DetectionsListener.NONE, Duration.ZERO));
   }
@@ -328,7 +325,7 @@ public final class CameraEntity
   private final CameraMetrics metrics;
   private final Clock clock;
   private final ActorContext<Command> context;
-  private final Ingest ingest;
+  private final StreamRunner ingest;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final DetectionsListener listener;
   // A camera that is not enabled passivates after this long without a change (see scheduleIdlePassivation).
@@ -336,7 +333,7 @@ public final class CameraEntity
   private Cancellable idleTimer;
   private long lastChangeNanos = System.nanoTime();
   // The running stream (a child actor) and the configuration it runs with.
-  private ActorRef<CameraStreamSupervisor.Message> stream;
+  private ActorRef<?> stream;
   private CameraConfig streamConfig;
   // Numbers the frames of every stream this incarnation runs: a stream replaced after a config change
   // may still have numbered frames whose detections are not recorded yet (on their way here, or
@@ -354,7 +351,7 @@ public final class CameraEntity
   private Instant lastStatsPersisted;
 
   private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
-      ActorContext<Command> context, Ingest ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
+      ActorContext<Command> context, StreamRunner ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
       DetectionsListener listener, Duration idleAfter) {
     super(
         PersistenceId.of(TYPE_KEY.name(), cameraId),
@@ -440,8 +437,7 @@ public final class CameraEntity
       // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
       // between) gets its number again: the orphan file is overwritten, and no detection points at it.
       frameSequence.skipTo(state.nextFrameSequence());
-      stream = context.spawnAnonymous(
-          CameraStreamSupervisor.create(cameraId, state.config(), ingest, frameSequence, context.getSelf()));
+      stream = context.spawnAnonymous(ingest.stream(cameraId, state.config(), frameSequence, context.getSelf()));
       streamConfig = state.config();
     }
   }
@@ -507,7 +503,7 @@ public final class CameraEntity
     if (cmd.lastFrameAt() != null) liveLastFrameAt = cmd.lastFrameAt();
     if (cmd.skippedFrameError() != null) liveFrameError = "frame skipped: " + SourceUrls.mask(cmd.skippedFrameError());
     Instant now = clock.instant();
-    if (Duration.between(lastStatsPersisted, now).compareTo(ingest.settings().statsPersistInterval()) < 0
+    if (Duration.between(lastStatsPersisted, now).compareTo(ingest.statsPersistInterval()) < 0
         || (pendingSeen == 0 && pendingAnalysed == 0)) {
       return Effect().noReply();
     }

@@ -1,6 +1,5 @@
 package gtvision.camera;
 
-import gtvision.persistence.Database;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,14 +15,20 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * come from the read side so that listing never wakes the entities.
  */
 public final class Cameras {
+  /** Pages of cameras from the read side ({@code gtvision.camera.readside} provides it). */
+  @FunctionalInterface
+  public interface Listing {
+    CompletionStage<List<CameraRow>> page(Optional<String> afterId, Optional<String> status, int limit);
+  }
+
   private final ClusterSharding sharding;
-  private final Database database;
+  private final Listing listing;
   private final CameraMetrics metrics;
   private final Duration askTimeout;
 
-  public Cameras(ActorSystem<?> system, CameraMetrics metrics) {
+  public Cameras(ActorSystem<?> system, CameraMetrics metrics, Listing listing) {
     this.sharding = ClusterSharding.get(system);
-    this.database = Database.get(system);
+    this.listing = listing;
     this.metrics = metrics;
     this.askTimeout = system.settings().config().getDuration("gtv.camera.ask-timeout");
   }
@@ -54,7 +59,7 @@ public final class Cameras {
 
   /** A page of cameras in id order, from the read side (eventually consistent with the entities). */
   public CompletionStage<List<CameraRow>> page(Optional<String> afterId, Optional<String> status, int limit) {
-    return database.run(connection -> CameraTable.page(connection, afterId, status, limit));
+    return listing.page(afterId, status, limit);
   }
 
   private CompletionStage<CameraEntity.Reply> ask(

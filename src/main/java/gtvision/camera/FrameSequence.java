@@ -9,20 +9,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * would let one camera's evidence file overwrite another's. Readers take numbers on the ingest
  * dispatcher, hence atomic.
  */
-final class FrameSequence {
+public final class FrameSequence {
   private final AtomicLong next;
 
-  FrameSequence(long first) {
+  public FrameSequence(long first) {
     this.next = new AtomicLong(first);
   }
 
   /** The number of the next frame. */
-  long next() {
+  public long next() {
     return next.getAndIncrement();
   }
 
   /** Continues at {@code first} at the earliest; never goes back to numbers already handed out. */
-  void skipTo(long first) {
+  public void skipTo(long first) {
     next.accumulateAndGet(first, Math::max);
   }
 }

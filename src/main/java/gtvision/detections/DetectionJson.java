@@ -35,7 +35,4 @@ final class DetectionJson {
   }
 
   record DetectionPage(List<DetectionResponse> items, String nextCursor) {}
-
-  /** The answer to an accepted ingest: everything in it is durable. */
-  record IngestAccepted(int accepted, int cameras, int events) {}
 }

@@ -2,7 +2,7 @@ package gtvision.detections;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import gtvision.camera.CameraEntity;
-import gtvision.camera.Detection;
+import gtvision.camera.RecordedDetection;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,7 +32,7 @@ public record DetectionMessage(
   /** {@code eventSequence}: the event's sequence number in its camera's journal (null when not known). */
   public static DetectionMessage of(CameraEntity.DetectionsRecorded e, Long eventSequence) {
     List<Item> items = e.detections().stream()
-        .map((Detection d) -> new Item(d.className(), d.confidence(), d.bbox(), d.plate(), d.plateConfidence()))
+        .map((RecordedDetection d) -> new Item(d.className(), d.confidence(), d.bbox(), d.plate(), d.plateConfidence()))
         .toList();
     return new DetectionMessage(VERSION, TYPE, e.cameraId(), e.frameSequence(), eventSequence, e.capturedAt(), e.at(),
         e.provider(), e.evidenceKey(), items);

@@ -1,7 +1,7 @@
 package gtvision.detections;
 
 import gtvision.camera.CameraEntity;
-import gtvision.camera.CameraEventProjections;
+import gtvision.camera.readside.CameraEventProjections;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 

@@ -1,5 +1,9 @@
 package gtvision.detections;
 
+import gtvision.camera.CameraValidator;
+import gtvision.camera.RecordedDetection;
+import gtvision.evidence.BoxPainter;
+import gtvision.evidence.EvidenceStore;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
@@ -11,6 +15,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -22,35 +28,32 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /api/detections}: search the read side, fetch one detection and its evidence frame;
- * {@code /api/ingest/detections}: bulk ingest from external producers (see {@link IngestService}).
+ * {@code /api/detections}: search the read side, fetch one detection and its evidence frame.
  */
 public final class DetectionRoutes extends AllDirectives {
   private static final ContentType JPEG = MediaTypes.IMAGE_JPEG.toContentType();
   private final Database database;
   private final EvidenceStore evidence;
-  private final IngestService ingest;
+  private final Json json;
   private final DetectionsSettings settings;
-  private final java.util.concurrent.Executor blocking;
+  private final Executor blocking;
 
-  public DetectionRoutes(Database database, EvidenceStore evidence, IngestService ingest, DetectionsSettings settings,
-      java.util.concurrent.Executor blocking) {
+  public DetectionRoutes(ActorSystem<?> system, Database database, EvidenceStore evidence, DetectionsSettings settings,
+      Executor blocking) {
+    this.json = Json.get(system);
     this.database = database;
     this.evidence = evidence;
-    this.ingest = ingest;
     this.settings = settings;
     this.blocking = blocking;
   }
 
   public Route route() {
-    return pathPrefix("api", () -> concat(
-        pathPrefix("detections", () -> concat(
-            pathEndOrSingleSlash(() -> get(this::search)),
-            pathPrefix(PathMatchers.segment(), id -> concat(
-                pathEndOrSingleSlash(() -> get(() -> withRow(id, row ->
-                    complete(StatusCodes.OK, DetectionJson.DetectionResponse.of(row), Json.marshaller())))),
-                path("frame", () -> get(() -> parameterOptional("boxes", boxes -> frame(id, boxes)))))))),
-        path(PathMatchers.segment("ingest").slash("detections"), () -> post(ingest::route))));
+    return pathPrefix("api", () -> pathPrefix("detections", () -> concat(
+        pathEndOrSingleSlash(() -> get(this::search)),
+        pathPrefix(PathMatchers.segment(), id -> concat(
+            pathEndOrSingleSlash(() -> get(() -> withRow(id, row ->
+                complete(StatusCodes.OK, DetectionJson.DetectionResponse.of(row), json.marshaller())))),
+            path("frame", () -> get(() -> parameterOptional("boxes", boxes -> frame(id, boxes)))))))));
   }
 
   private Route search() {
@@ -66,7 +69,7 @@ public final class DetectionRoutes extends AllDirectives {
         String next = rows.size() > query.limit() ? DetectionQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
         return complete(StatusCodes.OK,
             new DetectionJson.DetectionPage(page.stream().map(DetectionJson.DetectionResponse::of).toList(), next),
-            Json.marshaller());
+            json.marshaller());
       });
     });
   }
@@ -116,7 +119,7 @@ public final class DetectionRoutes extends AllDirectives {
       return ApiErrors.badRequest("to", "to must be after from");
     }
     Optional<String> camera = Optional.ofNullable(p.get("camera"));
-    if (camera.isPresent() && !gtvision.camera.CameraValidator.ID.matcher(camera.get()).matches()) {
+    if (camera.isPresent() && !CameraValidator.ID.matcher(camera.get()).matches()) {
       return ApiErrors.badRequest("camera", "camera is not a valid camera id");
     }
     Optional<String> className = Optional.ofNullable(p.get("class"));
@@ -124,11 +127,11 @@ public final class DetectionRoutes extends AllDirectives {
       return ApiErrors.badRequest("class", "class must be 1..64 characters");
     }
     Optional<String> plate = Optional.ofNullable(p.get("plate")).map(s -> s.toUpperCase(Locale.ROOT));
-    if (plate.isPresent() && !IngestValidator.PLATE.matcher(plate.get()).matches()) {
+    if (plate.isPresent() && !RecordedDetection.PLATE_TEXT.matcher(plate.get()).matches()) {
       return ApiErrors.badRequest("plate", "plate is 1..32 letters, digits or '-'");
     }
     Optional<String> platePrefix = Optional.ofNullable(p.get("platePrefix")).map(s -> s.toUpperCase(Locale.ROOT));
-    if (platePrefix.isPresent() && !IngestValidator.PLATE.matcher(platePrefix.get()).matches()) {
+    if (platePrefix.isPresent() && !RecordedDetection.PLATE_TEXT.matcher(platePrefix.get()).matches()) {
       return ApiErrors.badRequest("platePrefix", "platePrefix is 1..32 letters, digits or '-'");
     }
     Optional<DetectionQuery.Cursor> after = Optional.empty();

@@ -1,7 +1,7 @@
 package gtvision.detections;
 
 import gtvision.camera.CameraEntity;
-import gtvision.camera.Detection;
+import gtvision.camera.RecordedDetection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * SQL for the {@code detections} read-side table: one row per detected object. Writes come only from
@@ -29,7 +28,7 @@ public final class DetectionTable {
   /** Adds one row per detection of the events (one batched statement). */
   static void insert(Connection c, List<CameraEntity.DetectionsRecorded> events) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (CameraEntity.DetectionsRecorded e : events) for (Detection d : e.detections()) {
+      for (CameraEntity.DetectionsRecorded e : events) for (RecordedDetection d : e.detections()) {
         ps.setString(1, e.cameraId());
         ps.setLong(2, e.frameSequence());
         ps.setLong(3, e.capturedAt().toEpochMilli());
@@ -97,21 +96,6 @@ public final class DetectionTable {
         while (rs.next()) rows.add(row(rs));
       }
       return rows;
-    }
-  }
-
-  /** Which of {@code cameraIds} are registered cameras (the cameras read side). */
-  public static Set<String> existingCameras(Connection c, Set<String> cameraIds) throws SQLException {
-    if (cameraIds.isEmpty()) return Set.of();
-    String marks = String.join(",", java.util.Collections.nCopies(cameraIds.size(), "?"));
-    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM gtv_cameras WHERE id IN (" + marks + ")")) {
-      int i = 1;
-      for (String id : cameraIds) ps.setString(i++, id);
-      Set<String> found = new java.util.HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) found.add(rs.getString(1));
-      }
-      return found;
     }
   }
 

@@ -1,8 +1,9 @@
 package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import gtvision.camera.CameraEntity;
-import gtvision.camera.CameraEventProjections;
+import gtvision.camera.readside.CameraEventProjections;
 import gtvision.http.Json;
 import gtvision.metrics.Metrics;
 import gtvision.metrics.ProjectionLag;
@@ -60,7 +61,7 @@ public final class KafkaPublisher {
             ProjectionId.of(NAME, tag),
             CameraEventProjections.events(system, tag),
             database::newSession,
-            () -> new Publish(producer, topic, lag, published),
+            () -> new Publish(producer, topic, lag, published, Json.get(system).mapper()),
             system)
         .withGroup(200, Duration.ofMillis(100));
   }
@@ -70,8 +71,11 @@ public final class KafkaPublisher {
     private final String topic;
     private final ProjectionLag lag;
     private final Counter published;
+    private final ObjectMapper mapper;
 
-    Publish(SendProducer<String, String> producer, String topic, ProjectionLag lag, Counter published) {
+    Publish(SendProducer<String, String> producer, String topic, ProjectionLag lag, Counter published,
+        ObjectMapper mapper) {
+      this.mapper = mapper;
       this.producer = producer;
       this.topic = topic;
       this.lag = lag;
@@ -97,9 +101,9 @@ public final class KafkaPublisher {
       });
     }
 
-    private static String json(DetectionMessage message) {
+    private String json(DetectionMessage message) {
       try {
-        return Json.MAPPER.writeValueAsString(message);
+        return mapper.writeValueAsString(message);
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -27,8 +28,10 @@ public final class LiveRoutes extends AllDirectives {
   private final LiveFeed feed;
   private final int buffer;
   private final Duration slowConsumerTimeout;
+  private final Json json;
 
-  public LiveRoutes(LiveFeed feed, int buffer, Duration slowConsumerTimeout) {
+  public LiveRoutes(ActorSystem<?> system, LiveFeed feed, int buffer, Duration slowConsumerTimeout) {
+    this.json = Json.get(system);
     this.feed = feed;
     this.buffer = buffer;
     this.slowConsumerTimeout = slowConsumerTimeout;
@@ -77,17 +80,17 @@ public final class LiveRoutes extends AllDirectives {
 
   private static final String CLOSED_PREFIX = "{\"type\":\"closed\"";
 
-  static String closeMessage(String reason) {
+  String closeMessage(String reason) {
     return CLOSED_PREFIX + ",\"reason\":" + write(reason) + "}";
   }
 
-  private static String json(DetectionsRecorded event) {
+  private String json(DetectionsRecorded event) {
     return write(DetectionMessage.of(event, null));
   }
 
-  private static String write(Object value) {
+  private String write(Object value) {
     try {
-      return Json.MAPPER.writeValueAsString(value);
+      return json.mapper().writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

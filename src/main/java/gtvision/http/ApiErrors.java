@@ -1,8 +1,15 @@
 package gtvision.http;
 
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import gtvision.camera.SourceUrls;
+import gtvision.SourceUrls;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -22,22 +29,29 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static org.apache.pekko.http.javadsl.server.Directives.complete;
-
 /** Turns every rejection and failure into a JSON error; no stack trace ever reaches a client. */
 public final class ApiErrors {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
   private ApiErrors() {}
 
+  // Errors are built where no actor system is at hand (static rejection handlers), and their body is two
+  // strings: Jackson's streaming writer suffices, the node's mapper (Json) is not needed for them.
+  private static final JsonFactory JSON = new JsonFactory();
+
   public static HttpResponse response(StatusCode status, ApiError error) {
-    try {
-      return HttpResponse.create()
-          .withStatus(status)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.MAPPER.writeValueAsBytes(error)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+    ByteArrayOutputStream body = new ByteArrayOutputStream(128);
+    try (JsonGenerator g = JSON.createGenerator(body)) {
+      g.writeStartObject();
+      g.writeStringField("error", error.error());
+      if (error.field() != null) g.writeStringField("field", error.field());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toByteArray()));
   }
 
   public static HttpResponse badRequest(String field, String message) {

@@ -1,44 +1,31 @@
 package gtvision.http;
 
-import com.typesafe.config.Config;
-import gtvision.camera.Cameras;
-import gtvision.inference.Inference;
 import gtvision.metrics.Metrics;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** The whole HTTP surface of a node, with JSON errors and request metrics around it. */
+/**
+ * The whole HTTP surface of a node: the routes of every capability (each built beside its capability) and
+ * {@code /health}, {@code /metrics}, under one error handling and one set of request metrics. Knows no
+ * capability: Main hands it their routes.
+ */
 public final class ApiRoutes extends AllDirectives {
   private ApiRoutes() {}
 
-  /** {@code extra}: routes of other packages (detections), under the same error handling and metrics. */
-  public static Route create(ActorSystem<?> system, Cameras cameras, Inference.Handle inference, Route... extra) {
-    Config http = system.settings().config().getConfig("gtv.http");
-    CameraRoutes cameraRoutes =
-        new CameraRoutes(
-            cameras,
-            http.getBytes("max-json-body"),
-            http.getInt("default-page-size"),
-            http.getInt("max-page-size"));
-    DetectRoutes detectRoutes =
-        new DetectRoutes(
-            system,
-            inference.router(),
-            http.getBytes("max-image-body"),
-            http.getBytes("max-batch-body"),
-            http.getInt("max-batch-images"),
-            http.getDuration("detect-timeout"));
-    HealthRoutes healthRoutes = new HealthRoutes(system, inference.health());
+  /**
+   * @param capabilities the routes of the capabilities, tried in order
+   * @param health what capabilities add to {@code GET /health}, by key
+   */
+  public static Route create(ActorSystem<?> system, List<Route> capabilities, Map<String, Supplier<?>> health) {
+    HealthRoutes healthRoutes = new HealthRoutes(system, health);
     HttpMetrics httpMetrics = new HttpMetrics(Metrics.get(system).registry());
     ApiRoutes d = new ApiRoutes();
+    Route all = d.concat(healthRoutes.route(), capabilities.toArray(Route[]::new));
     return httpMetrics.measured(
-        d.handleExceptions(ApiErrors.exceptions(), () ->
-            d.handleRejections(ApiErrors.rejections(), () ->
-                d.concat(cameraRoutes.route(), concatAll(d, extra), detectRoutes.route(), healthRoutes.route()))));
-  }
-
-  private static Route concatAll(ApiRoutes d, Route[] routes) {
-    return routes.length == 0 ? d.reject() : d.concat(routes[0], java.util.Arrays.copyOfRange(routes, 1, routes.length));
+        d.handleExceptions(ApiErrors.exceptions(), () -> d.handleRejections(ApiErrors.rejections(), () -> all)));
   }
 }

@@ -1,6 +1,5 @@
 package gtvision.http;
 
-import gtvision.inference.HealthSnapshot;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import java.time.Duration;
@@ -25,10 +24,16 @@ public final class HealthRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final Database database;
   private final Metrics metrics;
-  private final Supplier<HealthSnapshot> inference;
+  private final Map<String, Supplier<?>> sections;
+  private final Json json;
 
-  public HealthRoutes(ActorSystem<?> system, Supplier<HealthSnapshot> inference) {
-    this.inference = inference;
+  /**
+   * {@code sections}: what capabilities add to the body, by key (inference: its providers and breakers);
+   * reported, never gated on.
+   */
+  public HealthRoutes(ActorSystem<?> system, Map<String, Supplier<?>> sections) {
+    this.sections = Map.copyOf(sections);
+    this.json = Json.get(system);
     this.system = system;
     this.database = Database.get(system);
     this.metrics = Metrics.get(system);
@@ -52,9 +57,9 @@ public final class HealthRoutes extends AllDirectives {
       body.put("cluster", self.toString().toLowerCase());
       body.put("journal", databaseUp ? "up" : "down");
       body.put("appVersion", cluster.selfMember().appVersion().version());
-      // Inference is reported, not gated on: a node without a usable provider still serves cameras.
-      body.put("inference", inference.get());
-      return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, Json.marshaller());
+      // Reported, not gated on: a node without a usable inference provider still serves cameras.
+      sections.forEach((key, section) -> body.put(key, section.get()));
+      return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, json.marshaller());
     });
   }
 }

@@ -1,36 +1,44 @@
 package gtvision.http;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.marshalling.Marshaller;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
-/** The API's JSON: ISO-8601 times, unknown fields rejected (a typo must not pass silently). */
+/**
+ * The node's JSON: one mapper for the API, the live feed and Kafka, made once per actor system by Pekko's
+ * {@link JacksonObjectMapperProvider} from {@code pekko.serialization.jackson.gtv-json} (serialization.conf):
+ * ISO-8601 times, unknown fields and trailing tokens rejected (a typo must not pass silently).
+ */
 public final class Json {
-  public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .addModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .serializationInclusion(JsonInclude.Include.ALWAYS)
-          .build();
+  /** The name of the mapper's configuration under {@code pekko.serialization.jackson}. */
+  public static final String BINDING = "gtv-json";
 
-  private Json() {}
+  private final ObjectMapper mapper;
 
-  public static <T> Marshaller<T, RequestEntity> marshaller() {
-    return Jackson.marshaller(MAPPER);
+  private Json(ObjectMapper mapper) {
+    this.mapper = mapper;
   }
 
-  public static <T> Unmarshaller<HttpEntity, T> unmarshaller(Class<T> type) {
-    return Jackson.unmarshaller(MAPPER, type);
+  /** The node's mapper; cheap to call, the provider keeps one per system. */
+  public static Json get(ActorSystem<?> system) {
+    return new Json(JacksonObjectMapperProvider.get(system).getOrCreate(BINDING, Optional.empty()));
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  public <T> Marshaller<T, RequestEntity> marshaller() {
+    return Jackson.marshaller(mapper);
+  }
+
+  public <T> Unmarshaller<HttpEntity, T> unmarshaller(Class<T> type) {
+    return Jackson.unmarshaller(mapper, type);
   }
 }

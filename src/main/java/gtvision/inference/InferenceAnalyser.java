@@ -2,8 +2,9 @@ package gtvision.inference;
 
 import gtvision.camera.AnalysisOptions;
 import gtvision.camera.CameraConfig;
-import gtvision.camera.Frame;
-import gtvision.camera.FrameAnalyser;
+import gtvision.camera.RecordedDetection;
+import gtvision.camera.stream.Frame;
+import gtvision.camera.stream.FrameAnalyser;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -64,9 +65,9 @@ public final class InferenceAnalyser implements FrameAnalyser {
     throw new IllegalStateException(reason);
   }
 
-  private static gtvision.camera.Detection toCamera(Detection d) {
+  private static RecordedDetection toCamera(Detection d) {
     BoundingBox b = d.box();
-    return new gtvision.camera.Detection(d.className(), d.confidence(), List.of(b.x1(), b.y1(), b.x2(), b.y2()),
+    return new RecordedDetection(d.className(), d.confidence(), List.of(b.x1(), b.y1(), b.x2(), b.y2()),
         d.plate().map(Plate::text).orElse(null), d.plate().map(Plate::confidence).orElse(null));
   }
 }

@@ -6,6 +6,7 @@ import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraSpec;
 import gtvision.camera.Cameras;
+import gtvision.camera.readside.CameraTable;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import gtvision.testsupport.TestDatabases;
@@ -51,7 +52,8 @@ public final class CameraCommandBenchmark {
     Config db = kind.equals("postgres") ? TestDatabases.postgres("bench") : TestDatabases.h2(dir);
     TestNodes.Node node = TestNodes.start(db, ConfigFactory.parseString("pekko.loglevel = WARNING"));
     try {
-      Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()));
+      Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()),
+        CameraTable.listing(Database.get(node.system())));
       run("warm-up", 500, i -> cameras.register("warm-" + i, spec(i)));
 
       Result register = run("register", cameraCount, i -> cameras.register("cam-" + i, spec(i)));

@@ -2,9 +2,9 @@ package gtvision.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import gtvision.NodeConfig;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
-import gtvision.NodeConfig;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
@@ -74,7 +74,7 @@ public final class DetectionsBenchmark {
 
   private static Config nodeConfig() {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.detections.ingest.rate-per-minute = 100000000",
+        "gtv.ingest.rate-per-minute = 100000000",
         "gtv.db.pool-size = 16",
         "pekko.loglevel = WARNING"));
   }

@@ -1,12 +1,14 @@
 package gtvision.bench;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+
 import com.sun.management.OperatingSystemMXBean;
-import gtvision.camera.Frame;
-import gtvision.camera.FrameAnalyser;
+import gtvision.camera.stream.Frame;
+import gtvision.camera.stream.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.IngestTestConfig;
-import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.MediaTools.RtspServer;
+import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestImages;
@@ -15,7 +17,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +24,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.javacpp.BytePointer;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
 /**
  * Frame ingestion at fleet scale on one node: N cameras at 1 fps against local sources, half HTTP
@@ -79,9 +79,9 @@ public final class IngestBenchmark {
       };
       TestNodes.Node node = TestNodes.start(TestDatabases.h2(dataDir),
           IngestTestConfig.fast().withFallback(com.typesafe.config.ConfigFactory.parseString(
-              "gtv.camera.ingest.read-timeout = 10s\ngtv.camera.ingest.connect-timeout = 10s\n"
-                  + "gtv.camera.ingest.backoff-max = 10s\ngtv.camera.ingest.stats-interval = 5s\n"
-                  + "gtv.camera.ingest.stats-persist-interval = 30s")),
+              "gtv.camera.stream.read-timeout = 10s\ngtv.camera.stream.connect-timeout = 10s\n"
+                  + "gtv.camera.stream.backoff-max = 10s\ngtv.camera.stream.stats-interval = 5s\n"
+                  + "gtv.camera.stream.stats-persist-interval = 30s")),
           system -> decoding);
       CameraApi api = new CameraApi(node);
       try {
@@ -145,7 +145,7 @@ public final class IngestBenchmark {
       for (Thread t : Thread.getAllStackTraces().keySet()) {
         long cpu = threads.getThreadCpuTime(t.getId());
         if (cpu <= 0) continue;
-        if (t.getName().contains("ingest-dispatcher")) ingestCpu += cpu;
+        if (t.getName().contains("stream-dispatcher")) ingestCpu += cpu;
         // The HTTP test cameras live in this JVM: their request threads and the JDK server's dispatcher.
         if (t.getName().startsWith(TestCameraServer.THREAD_PREFIX) || t.getName().startsWith("HTTP-Dispatcher")) {
           cameraServerCpu += cpu;

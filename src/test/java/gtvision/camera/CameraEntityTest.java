@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
@@ -273,8 +273,8 @@ class CameraEntityTest {
     assertEquals(CameraTags.SLICES, CameraTags.ALL.size());
   }
 
-  private static final List<Detection> CAR =
-      List.of(new Detection("car", 0.91, List.of(10.0, 20.0, 110.0, 80.0), "ABC1D23", 0.88));
+  private static final List<RecordedDetection> CAR =
+      List.of(new RecordedDetection("car", 0.91, List.of(10.0, 20.0, 110.0, 80.0), "ABC1D23", 0.88));
 
   @Test
   void recordDetectionsPersistsThemAndUpdatesCountersAndLastDetections() {

@@ -1,19 +1,19 @@
 package gtvision.camera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import gtvision.testsupport.IngestTestConfig;
-import gtvision.testsupport.MediaTools;
-import gtvision.testsupport.TestCameraServer;
-import gtvision.testsupport.TestImages;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import gtvision.camera.readside.CameraTable;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
+import gtvision.testsupport.IngestTestConfig;
+import gtvision.testsupport.MediaTools;
+import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestImages;
 import gtvision.testsupport.TestNodes;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +25,8 @@ class CameraRecoveryTest {
   private static final String ID = "cam-recovery";
 
   private static CameraEntity.State ask(TestNodes.Node node, java.util.function.Function<Cameras, java.util.concurrent.CompletionStage<CameraEntity.Reply>> command) {
-    Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()));
+    Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()),
+        CameraTable.listing(Database.get(node.system())));
     CameraEntity.Reply reply = command.apply(cameras).toCompletableFuture().join();
     return assertInstanceOf(CameraEntity.Accepted.class, reply, reply.toString()).state();
   }

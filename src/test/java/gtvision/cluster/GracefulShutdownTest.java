@@ -9,7 +9,9 @@ import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraSpec;
 import gtvision.camera.Cameras;
+import gtvision.camera.readside.CameraTable;
 import gtvision.metrics.Metrics;
+import gtvision.persistence.Database;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.io.File;
@@ -21,10 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +49,8 @@ class GracefulShutdownTest {
       awaitMembers(a, 2, Duration.ofSeconds(60));
       TestNodes.awaitHealthy(new TestNodes.Node(null, bHttp, 0, bCluster), Duration.ofSeconds(60));
 
-      Cameras cameras = new Cameras(a.system(), new CameraMetrics(Metrics.get(a.system()).registry()));
+      Cameras cameras = new Cameras(a.system(), new CameraMetrics(Metrics.get(a.system()).registry()),
+        CameraTable.listing(Database.get(a.system())));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         String id = "sigterm-" + i;

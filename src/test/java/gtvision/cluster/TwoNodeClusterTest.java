@@ -10,15 +10,17 @@ import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraSpec;
 import gtvision.camera.Cameras;
+import gtvision.camera.readside.CameraTable;
 import gtvision.metrics.Metrics;
+import gtvision.persistence.Database;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.CameraShards;
 import gtvision.testsupport.IngestTestConfig;
 import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestCameraServer;
-import gtvision.testsupport.TestImages;
 import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestImages;
 import gtvision.testsupport.TestNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +44,8 @@ class TwoNodeClusterTest {
   @TempDir Path dataDir;
 
   private static Cameras cameras(TestNodes.Node node) {
-    return new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()));
+    return new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()),
+        CameraTable.listing(Database.get(node.system())));
   }
 
   private static CameraEntity.State accepted(CameraEntity.Reply reply) {

@@ -11,15 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import gtvision.camera.Detection;
-import gtvision.camera.FrameAnalyser;
+import gtvision.camera.RecordedDetection;
+import gtvision.camera.stream.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +60,9 @@ class DetectionsApiTest {
     cameraServer = new TestCameraServer(List.of(grayJpeg()), 2, dir);
     node = TestNodes.start(TestDatabases.preferPostgres("detections_api", dir), ConfigFactory.parseString(String.join("\n",
         "gtv.data-dir = \"" + dir.toString().replace("\\", "/") + "\"",
-        "gtv.detections.ingest.rate-per-minute = " + RATE,
-        "gtv.detections.ingest.max-body = 256KiB",
-        "gtv.camera.ingest.motion.force-every = 1s")), system -> new BoxAnalyser());
+        "gtv.ingest.rate-per-minute = " + RATE,
+        "gtv.ingest.max-body = 256KiB",
+        "gtv.camera.stream.motion.force-every = 1s")), system -> new BoxAnalyser());
     api = new DetectionsClient(node);
     cameras = new CameraApi(node);
     for (String id : List.of("ing-a", "ing-b", "bad-cam", "page-cam", "live-cam", "gone-cam", "grace-cam")) {
@@ -86,10 +85,10 @@ class DetectionsApiTest {
   /** Finds one car in every frame of the camera "evid" and nothing elsewhere. */
   static final class BoxAnalyser implements FrameAnalyser {
     @Override
-    public CompletionStage<Analysis> analyse(gtvision.camera.Frame frame, gtvision.camera.CameraConfig config) {
+    public CompletionStage<Analysis> analyse(gtvision.camera.stream.Frame frame, gtvision.camera.CameraConfig config) {
       if (!frame.cameraId().equals("evid")) return CompletableFuture.completedFuture(Analysis.nothing("test"));
       return CompletableFuture.completedFuture(new Analysis("test",
-          List.of(new Detection("car", 0.93, List.of(40.0, 30.0, 200.0, 150.0), "ABC1D23", 0.9))));
+          List.of(new RecordedDetection("car", 0.93, List.of(40.0, 30.0, 200.0, 150.0), "ABC1D23", 0.9))));
     }
   }
 

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -72,7 +71,7 @@ class KafkaAndS3Test {
             "gtv.data-dir = \"" + dir.resolve(name).toString().replace("\\", "/") + "\"",
             "gtv.detections.kafka.bootstrap = \"" + kafka.bootstrap() + "\"",
             "gtv.detections.kafka.topic = \"" + TOPIC + "\"",
-            "gtv.camera.ingest.motion.force-every = 1s"))
+            "gtv.camera.stream.motion.force-every = 1s"))
         .withFallback(s3.evidenceConfig("evidence")), system -> new DetectionsApiTest.BoxAnalyser());
   }
 

@@ -6,21 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
-import gtvision.camera.Detection;
+import gtvision.camera.RecordedDetection;
 import gtvision.http.Json;
+import gtvision.testsupport.LiveFeedClient;
+import gtvision.testsupport.TestNodes;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import gtvision.testsupport.LiveFeedClient;
-import gtvision.testsupport.TestNodes;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.stream.testkit.TestSubscriber;
 import org.apache.pekko.stream.testkit.javadsl.TestSink;
@@ -50,11 +50,11 @@ class LiveRoutesTest {
   private static DetectionsRecorded event(String camera, long sequence) {
     Instant at = Instant.parse("2026-11-24T10:00:00Z").plusSeconds(sequence);
     return new DetectionsRecorded(camera, sequence, at, "gpu",
-        List.of(new Detection("car", 0.9, List.of(1.0, 2.0, 30.0, 40.0), "ABC1D23", 0.8)), at, "frames/k.jpg");
+        List.of(new RecordedDetection("car", 0.9, List.of(1.0, 2.0, 30.0, 40.0), "ABC1D23", 0.8)), at, "frames/k.jpg");
   }
 
   private static JsonNode json(Message message) throws Exception {
-    return Json.MAPPER.readTree(message.asTextMessage().getStrictText());
+    return Json.get(kit.system()).mapper().readTree(message.asTextMessage().getStrictText());
   }
 
   private TestSubscriber.Probe<Message> connect(LiveRoutes routes, Set<String> cameras) throws Exception {
@@ -66,7 +66,7 @@ class LiveRoutesTest {
 
   @Test
   void deliversTheCamerasAskedFor() throws Exception {
-    LiveRoutes routes = new LiveRoutes(feed, 16, Duration.ofSeconds(5));
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 16, Duration.ofSeconds(5));
     TestSubscriber.Probe<Message> probe = connect(routes, Set.of("cam-a"));
     probe.request(10);
     feed.persisted(List.of(event("cam-b", 1), event("cam-a", 2)));
@@ -82,7 +82,7 @@ class LiveRoutesTest {
 
   @Test
   void disconnectsAConsumerThatFallsBehindWithACloseMessage() throws Exception {
-    LiveRoutes routes = new LiveRoutes(feed, 8, Duration.ofSeconds(30));
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 8, Duration.ofSeconds(30));
     TestSubscriber.Probe<Message> probe = connect(routes, Set.of());
     List<DetectionsRecorded> burst = new ArrayList<>();
     for (int i = 0; i < 50; i++) burst.add(event("cam-slow", i));
@@ -105,7 +105,7 @@ class LiveRoutesTest {
 
   @Test
   void aClientThatStopsReadingItsSocketIsDisconnectedWithTheReason() throws Exception {
-    LiveRoutes routes = new LiveRoutes(feed, 8, Duration.ofSeconds(30));
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 8, Duration.ofSeconds(30));
     int port = TestNodes.freePort();
     ServerBinding binding = Http.get(kit.system()).newServerAt("127.0.0.1", port).bind(routes.route())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -126,7 +126,7 @@ class LiveRoutesTest {
       String how = client.ended(30);
       List<String> messages = client.messages();
       String last = messages.get(messages.size() - 1);
-      JsonNode closing = Json.MAPPER.readTree(last);
+      JsonNode closing = Json.get(kit.system()).mapper().readTree(last);
       assertEquals("closed", closing.get("type").asText(), how + ", last message " + last.substring(0, Math.min(200, last.length())));
       assertTrue(closing.get("reason").asText().startsWith("slow consumer"), last);
       assertTrue(messages.size() < sent / 2, "the server held back " + messages.size() + " of " + sent);
@@ -139,15 +139,15 @@ class LiveRoutesTest {
   /** About 5 KB of JSON: 50 detections. */
   private static DetectionsRecorded bigEvent(String camera, long sequence) {
     Instant at = Instant.parse("2026-11-24T10:00:00Z").plusSeconds(sequence);
-    List<Detection> detections = IntStream.range(0, 50)
-        .mapToObj(i -> new Detection("car", 0.9, List.of(1.0 + i, 2.0, 30.0 + i, 40.0), "ABC" + (1000 + i), 0.8))
+    List<RecordedDetection> detections = IntStream.range(0, 50)
+        .mapToObj(i -> new RecordedDetection("car", 0.9, List.of(1.0 + i, 2.0, 30.0 + i, 40.0), "ABC" + (1000 + i), 0.8))
         .toList();
     return new DetectionsRecorded(camera, sequence, at, "gpu", detections, at, "frames/" + camera + "/" + sequence + ".jpg");
   }
 
   @Test
   void cutsAConsumerThatStopsReading() throws Exception {
-    LiveRoutes routes = new LiveRoutes(feed, 64, Duration.ofMillis(500));
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 64, Duration.ofMillis(500));
     TestSubscriber.Probe<Message> probe = connect(routes, Set.of("cam-stuck"));
     feed.persisted(List.of(event("cam-stuck", 1)));
     // Nothing requested: the waiting message times out and the connection fails (the socket is closed).

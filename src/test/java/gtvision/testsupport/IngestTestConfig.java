@@ -9,11 +9,11 @@ public final class IngestTestConfig {
 
   public static Config fast() {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.camera.ingest.connect-timeout = 2s",
-        "gtv.camera.ingest.read-timeout = 2s",
-        "gtv.camera.ingest.backoff-min = 200ms",
-        "gtv.camera.ingest.backoff-max = 1s",
-        "gtv.camera.ingest.stats-interval = 500ms",
-        "gtv.camera.ingest.stats-persist-interval = 1s"));
+        "gtv.camera.stream.connect-timeout = 2s",
+        "gtv.camera.stream.read-timeout = 2s",
+        "gtv.camera.stream.backoff-min = 200ms",
+        "gtv.camera.stream.backoff-max = 1s",
+        "gtv.camera.stream.stats-interval = 500ms",
+        "gtv.camera.stream.stats-persist-interval = 1s"));
   }
 }

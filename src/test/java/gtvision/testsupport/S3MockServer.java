@@ -68,8 +68,8 @@ public final class S3MockServer implements AutoCloseable {
   /** Node settings that put evidence in {@code bucket} on this server. */
   public Config evidenceConfig(String bucket) {
     return ConfigFactory.parseString(String.join("\n",
-            "gtv.detections.evidence.s3.region = \"" + REGION + "\"",
-            "gtv.detections.evidence.s3.path-style = true"))
+            "gtv.evidence.s3.region = \"" + REGION + "\"",
+            "gtv.evidence.s3.path-style = true"))
         .withFallback(TestS3.evidenceConfig(endpoint(), bucket, "s3mock", "s3mock"));
   }
 

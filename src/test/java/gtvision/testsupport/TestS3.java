@@ -48,11 +48,11 @@ public final class TestS3 implements AutoCloseable {
   /** Node settings that put evidence in {@code bucket} on the S3 server at {@code endpoint}. */
   static Config evidenceConfig(String endpoint, String bucket, String accessKey, String secretKey) {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.detections.evidence.store = s3",
-        "gtv.detections.evidence.s3.endpoint = \"" + endpoint + "\"",
-        "gtv.detections.evidence.s3.bucket = \"" + bucket + "\"",
-        "gtv.detections.evidence.s3.access-key-id = \"" + accessKey + "\"",
-        "gtv.detections.evidence.s3.secret-access-key = \"" + secretKey + "\""));
+        "gtv.evidence.store = s3",
+        "gtv.evidence.s3.endpoint = \"" + endpoint + "\"",
+        "gtv.evidence.s3.bucket = \"" + bucket + "\"",
+        "gtv.evidence.s3.access-key-id = \"" + accessKey + "\"",
+        "gtv.evidence.s3.secret-access-key = \"" + secretKey + "\""));
   }
 
   public void createBucket(String bucket) {

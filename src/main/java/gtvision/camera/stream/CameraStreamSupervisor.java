@@ -1,0 +1,203 @@
+package gtvision.camera.stream;
+
+import gtvision.SourceUrls;
+import gtvision.camera.CameraConfig;
+import gtvision.camera.CameraEntity;
+import gtvision.camera.FrameSequence;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Child of an enabled camera's entity: runs the camera's stream and restarts it with exponential
+ * backoff and jitter when it fails or ends. Tells the entity about connections, the first frame, losses
+ * (which it persists) and periodic stats (which it keeps in memory and persists at a low rate).
+ * Stopping this actor (disable, remove, passivation, the node leaving) stops the stream. Every run
+ * numbers its frames from the same {@link FrameSequence}, so a reconnect never repeats a frame number.
+ */
+final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervisor.Message> {
+
+  interface Message {}
+
+  private record Connected(long run, String detail) implements Message {}
+
+  private record FirstFrame(long run, int width, int height, Instant at) implements Message {}
+
+  private record Ended(long run, Optional<Throwable> error) implements Message {}
+
+  private enum Restart implements Message { INSTANCE }
+
+  private enum StatsTick implements Message { INSTANCE }
+
+  /** {@code sequence} numbers the frames of every run; the entity persists the numbers it records. */
+  static Behavior<Message> create(
+      String cameraId, CameraConfig config, Streams ingest, FrameSequence sequence, ActorRef<CameraEntity.Command> entity) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new CameraStreamSupervisor(ctx, timers, cameraId, config, ingest, sequence, entity)));
+  }
+
+  private final TimerScheduler<Message> timers;
+  private final String cameraId;
+  private final CameraConfig config;
+  private final Streams ingest;
+  // Per camera, not per run: readers start afresh on every reconnect, their frame numbers must not.
+  private final FrameSequence sequence;
+  private final ActorRef<CameraEntity.Command> entity;
+  private final StreamMetrics.CameraMeters meters;
+  // Per camera, not per run: a rate limit that restarted with every reconnect would not limit much.
+  private final FailureLog analyserFailures;
+  private long run;
+  private int attempt;
+  private boolean lostBefore;
+  private UniqueKillSwitch killSwitch;
+  private StreamProbe probe;
+  private long reportedReceived;
+  private long reportedAnalysed;
+  // (nanoTime, frames received) samples of the last few seconds: keyframe-only decoding counts frames
+  // in bursts of one GOP, so the rate is measured over a window longer than a GOP.
+  private final java.util.ArrayDeque<long[]> rateSamples = new java.util.ArrayDeque<>();
+  private static final long RATE_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+  private CameraStreamSupervisor(ActorContext<Message> ctx, TimerScheduler<Message> timers, String cameraId,
+      CameraConfig config, Streams ingest, FrameSequence sequence, ActorRef<CameraEntity.Command> entity) {
+    super(ctx);
+    this.timers = timers;
+    this.cameraId = cameraId;
+    this.config = config;
+    this.ingest = ingest;
+    this.sequence = sequence;
+    this.entity = entity;
+    this.meters = ingest.metrics().camera(cameraId);
+    this.analyserFailures = new FailureLog(LoggerFactory.getLogger(CameraStream.class),
+        "Analyser failed on camera " + cameraId, ingest.settings().failureLogInterval(), System::nanoTime);
+    timers.startTimerWithFixedDelay(StatsTick.INSTANCE, ingest.settings().statsInterval());
+    start();
+  }
+
+  private void start() {
+    long thisRun = ++run;
+    ActorRef<Message> self = getContext().getSelf();
+    probe = new StreamProbe(meters,
+        detail -> self.tell(new Connected(thisRun, detail)),
+        frame -> self.tell(new FirstFrame(thisRun, frame.width(), frame.height(), frame.capturedAt())));
+    reportedReceived = 0;
+    reportedAnalysed = 0;
+    rateSamples.clear();
+    rateSamples.add(new long[] {System.nanoTime(), 0});
+    ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTING);
+    try {
+      Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
+          getContext().getSystem(), cameraId, config, ingest, sequence, probe, analyserFailures,
+          found -> entity.tell(new CameraEntity.RecordDetections(found.first().sequence(), found.first().capturedAt(),
+              found.second().provider(), found.second().detections(), found.second().evidenceKey(),
+              getContext().getSystem().ignoreRef())));
+      killSwitch = running.first();
+      running.second().whenComplete((done, error) -> self.tell(new Ended(thisRun, Optional.ofNullable(error))));
+    } catch (RuntimeException e) {
+      killSwitch = null;
+      self.tell(new Ended(thisRun, Optional.of(e)));
+    }
+  }
+
+  @Override
+  public Receive<Message> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Connected.class, this::onConnected)
+        .onMessage(FirstFrame.class, this::onFirstFrame)
+        .onMessage(Ended.class, this::onEnded)
+        .onMessageEquals(Restart.INSTANCE, this::onRestart)
+        .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
+        .onSignal(PostStop.class, signal -> onStop())
+        .build();
+  }
+
+  private Behavior<Message> onConnected(Connected msg) {
+    if (msg.run() != run) return this;
+    ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTED);
+    if (lostBefore) meters.reconnects().increment();
+    entity.tell(new CameraEntity.ReportStreamConnected(msg.detail()));
+    return this;
+  }
+
+  private Behavior<Message> onFirstFrame(FirstFrame msg) {
+    if (msg.run() != run) return this;
+    // Backoff starts again from the minimum only once frames really flow, not on a bare connect.
+    attempt = 0;
+    entity.tell(new CameraEntity.ReportFirstFrame(msg.width(), msg.height(), msg.at()));
+    return this;
+  }
+
+  private Behavior<Message> onEnded(Ended msg) {
+    if (msg.run() != run) return this;
+    reportStats();
+    killSwitch = null;
+    lostBefore = true;
+    String reason = msg.error().map(CameraStreamSupervisor::reason).orElse("stream ended");
+    ingest.metrics().streamState(cameraId, StreamMetrics.LOST);
+    entity.tell(new CameraEntity.ReportStreamLost(SourceUrls.mask(reason)));
+    Duration delay = ingest.settings().backoff(attempt++, ThreadLocalRandom.current().nextDouble());
+    getContext().getLog().info("Camera {} stream lost ({}), reconnecting in {} ms", cameraId, SourceUrls.mask(reason), delay.toMillis());
+    timers.startSingleTimer(Restart.INSTANCE, delay);
+    return this;
+  }
+
+  static String reason(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+    if (cause instanceof BadFrameException) return cause.getMessage();
+    return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+  }
+
+  private Behavior<Message> onRestart() {
+    start();
+    return this;
+  }
+
+  private Behavior<Message> onStatsTick() {
+    reportStats();
+    return this;
+  }
+
+  private void reportStats() {
+    long now = System.nanoTime();
+    long received = probe.receivedCount();
+    long analysed = probe.analysedCount();
+    rateSamples.add(new long[] {now, received});
+    // Keep the newest sample that is at least a window old as the start of the window.
+    while (rateSamples.size() > 2) {
+      var it = rateSamples.iterator();
+      it.next();
+      if (now - it.next()[0] < RATE_WINDOW_NANOS) break;
+      rateSamples.pollFirst();
+    }
+    long[] oldest = rateSamples.peekFirst();
+    double seconds = (now - oldest[0]) / 1e9;
+    double fps = seconds > 0 ? (received - oldest[1]) / seconds : 0;
+    if (received != reportedReceived || analysed != reportedAnalysed || killSwitch != null) {
+      entity.tell(new CameraEntity.ReportStreamStats(received - reportedReceived, analysed - reportedAnalysed,
+          Math.round(fps * 100) / 100.0, probe.lastFrameAt(), probe.takeUnreportedCorrupt()));
+    }
+    reportedReceived = received;
+    reportedAnalysed = analysed;
+  }
+
+  private Behavior<Message> onStop() {
+    if (killSwitch != null) killSwitch.shutdown();
+    ingest.metrics().streamStopped(cameraId);
+    return this;
+  }
+}

@@ -1,0 +1,272 @@
+package gtvision.camera.stream;
+
+import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
+
+import gtvision.SourceUrls;
+import gtvision.camera.CameraConfig;
+import gtvision.camera.FrameSequence;
+import gtvision.camera.SourceKind;
+import io.micrometer.core.instrument.Timer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.ffmpeg.global.swscale;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * RTSP (TCP interleaved), HLS and file cameras through FFmpeg in-process (JavaCV's grabber in RAW
+ * mode: no colour conversion). Every packet is read, so a live camera never backs up, but only what
+ * sampling needs is decoded: when the sample interval is at least the GOP, non-key packets are skipped
+ * before the decoder (keyframes only); otherwise every frame is decoded (P-frames need their
+ * references) and only sampled ones are copied out as I420. Files and VOD playlists are paced at
+ * their own frame rate, as if a camera were playing them.
+ */
+final class FfmpegFrameReader implements FrameReader {
+  static {
+    // FFmpeg's own log lines go to stderr and may quote URLs with passwords; errors reach the camera's
+    // state through return codes instead (masked).
+    avutil.av_log_set_level(AV_LOG_QUIET);
+  }
+
+  private static final Pattern ERROR_CODE = Pattern.compile("error (-?\\d+)");
+  private static final long MAX_PACING_SLEEP_MICROS = 2_000_000;
+
+  private final String cameraId;
+  private final StreamProbe probe;
+  private final FrameSequence sequence;
+  private final Timer decodeTimer;
+  private final FFmpegFrameGrabber grabber;
+  private final SampleClock sampler;
+  private final boolean paced;
+  private final double frameRate;
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private long decoded;
+  private long lastTimestamp = Long.MIN_VALUE;
+  private long lastKeyTimestamp = Long.MIN_VALUE;
+  private long gopMicros;
+  private boolean keyframesOnly;
+  private long paceAnchorWall;
+  private long paceAnchorTs = Long.MIN_VALUE;
+  private SwsContext sws;
+
+  FfmpegFrameReader(String cameraId, CameraConfig config, StreamSettings settings, StreamProbe probe, Timer decodeTimer,
+      FrameSequence sequence) {
+    this.cameraId = cameraId;
+    this.probe = probe;
+    this.sequence = sequence;
+    this.decodeTimer = decodeTimer;
+    this.sampler = new SampleClock(config.fps());
+    this.paced = config.sourceKind() != SourceKind.RTSP;
+    String input = config.sourceKind() == SourceKind.FILE
+        ? Path.of(URI.create(config.sourceUrl())).toString()
+        : config.sourceUrl();
+    grabber = new FFmpegFrameGrabber(input);
+    grabber.setImageMode(FrameGrabber.ImageMode.RAW);
+    String readTimeoutMicros = String.valueOf(settings.readTimeout().toNanos() / 1000);
+    if (config.sourceKind() == SourceKind.RTSP) {
+      grabber.setOption("rtsp_transport", "tcp");
+      // FFmpeg's RTSP demuxer has one socket timeout, for connecting and for every read.
+      grabber.setOption("timeout", String.valueOf(Math.max(settings.readTimeout().toNanos(), settings.connectTimeout().toNanos()) / 1000));
+    } else if (config.sourceKind() == SourceKind.HLS) {
+      grabber.setOption("timeout", readTimeoutMicros);
+      grabber.setOption("rw_timeout", readTimeoutMicros);
+    }
+    grabber.setOption("analyzeduration", "2000000");
+    // One decoder thread per camera: hundreds of cameras already use every core, FFmpeg's default
+    // (cores + 1 threads per decoder) would only multiply native threads.
+    grabber.setVideoOption("threads", "1");
+    try {
+      // startUnsafe: start() holds a JVM-wide lock for the whole connect, so one unreachable camera
+      // would stall every other camera's (re)connect behind its timeout.
+      grabber.startUnsafe(true);
+      if (grabber.getVideoCodec() == 0 || grabber.getImageWidth() <= 0) {
+        throw new BadFrameException("no video stream in the source");
+      }
+    } catch (FrameGrabber.Exception e) {
+      releaseQuietly();
+      throw new BadFrameException(describe(e));
+    } catch (RuntimeException e) {
+      releaseQuietly();
+      throw e;
+    }
+    double rate = grabber.getFrameRate();
+    this.frameRate = rate > 0 && rate < 1000 ? rate : 25;
+    probe.connected(avcodec.avcodec_get_name(grabber.getVideoCodec()).getString() + " " + grabber.getImageWidth() + "x"
+        + grabber.getImageHeight() + " @ " + Math.round(frameRate * 100) / 100.0 + " fps");
+  }
+
+  @Override
+  public Optional<Frame> next() {
+    while (true) {
+      long cpuBefore = threads.getCurrentThreadCpuTime();
+      org.bytedeco.javacv.Frame grabbed;
+      try {
+        grabbed = grabber.grabFrame(false, true, true, keyframesOnly, false);
+      } catch (FrameGrabber.Exception e) {
+        throw new BadFrameException(describe(e));
+      }
+      if (grabbed == null) {
+        if (decoded == 0) throw new BadFrameException("no decodable video frame before the end of the stream (corrupt or truncated?)");
+        return Optional.empty();
+      }
+      if (grabbed.image == null || !(grabbed.opaque instanceof AVFrame picture)) continue;
+      // Thread CPU time: the demux and decode work, without the time spent waiting for the network.
+      decodeTimer.record(threads.getCurrentThreadCpuTime() - cpuBefore, TimeUnit.NANOSECONDS);
+      decoded++;
+      long ts = grabber.getTimestamp();
+      countReceived(ts);
+      if (grabbed.keyFrame) learnGop(ts);
+      long frameMicros = (long) (1_000_000 / frameRate);
+      long clock = paced ? pace(ts) : System.nanoTime() / 1000;
+      if (!sampler.take(clock, frameMicros)) continue;
+      return Optional.of(copy(picture));
+    }
+  }
+
+  /** With keyframes only, the frames in between are never seen: count them from the stream's rate. */
+  private void countReceived(long ts) {
+    long frames = 1;
+    if (keyframesOnly && lastTimestamp != Long.MIN_VALUE && ts > lastTimestamp) {
+      frames = Math.max(1, Math.round((ts - lastTimestamp) * frameRate / 1_000_000));
+    }
+    lastTimestamp = ts;
+    probe.received(frames);
+  }
+
+  private void learnGop(long ts) {
+    if (lastKeyTimestamp != Long.MIN_VALUE && ts > lastKeyTimestamp) {
+      gopMicros = ts - lastKeyTimestamp;
+      keyframesOnly = sampler.intervalMicros() >= gopMicros * 0.95;
+    }
+    lastKeyTimestamp = ts;
+  }
+
+  boolean keyframesOnly() {
+    return keyframesOnly;
+  }
+
+  /** Sleeps until the frame's presentation time; a jump (loop, discontinuity) restarts the schedule. */
+  private long pace(long ts) {
+    long now = System.nanoTime() / 1000;
+    if (paceAnchorTs == Long.MIN_VALUE) {
+      paceAnchorTs = ts;
+      paceAnchorWall = now;
+      return ts;
+    }
+    long wait = paceAnchorWall + (ts - paceAnchorTs) - now;
+    if (wait > MAX_PACING_SLEEP_MICROS || wait < -MAX_PACING_SLEEP_MICROS) {
+      paceAnchorTs = ts;
+      paceAnchorWall = now;
+    } else if (wait > 0) {
+      try {
+        TimeUnit.MICROSECONDS.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return ts;
+  }
+
+  private Frame copy(AVFrame picture) {
+    int w = picture.width();
+    int h = picture.height();
+    int cw = (w + 1) / 2;
+    int ch = (h + 1) / 2;
+    byte[] out = new byte[Frame.i420Size(w, h)];
+    int format = picture.format();
+    if (format == AV_PIX_FMT_YUV420P || format == AV_PIX_FMT_YUVJ420P) {
+      copyPlane(picture.data(0), picture.linesize(0), w, h, out, 0);
+      copyPlane(picture.data(1), picture.linesize(1), cw, ch, out, w * h);
+      copyPlane(picture.data(2), picture.linesize(2), cw, ch, out, w * h + cw * ch);
+    } else {
+      convert(picture, w, h, cw, ch, out);
+    }
+    return new Frame(cameraId, sequence.next(), Instant.now(), w, h, null, out);
+  }
+
+  private static void copyPlane(BytePointer data, int linesize, int width, int height, byte[] out, int offset) {
+    data.capacity((long) linesize * height);
+    if (linesize == width) {
+      data.position(0).get(out, offset, width * height);
+    } else {
+      for (int row = 0; row < height; row++) data.position((long) row * linesize).get(out, offset + row * width, width);
+    }
+    data.position(0);
+  }
+
+  /** Other pixel formats (4:2:2, 10-bit, NV12 from hardware) are converted to I420 with swscale. */
+  private void convert(AVFrame picture, int w, int h, int cw, int ch, byte[] out) {
+    sws = swscale.sws_getCachedContext(sws, w, h, picture.format(), w, h, AV_PIX_FMT_YUV420P,
+        swscale.SWS_BILINEAR, null, null, (DoublePointer) null);
+    if (sws == null) throw new BadFrameException("cannot convert pixel format " + picture.format());
+    try (PointerScope scope = new PointerScope()) {
+      BytePointer buffer = new BytePointer(out.length);
+      PointerPointer<BytePointer> planes = new PointerPointer<>(3);
+      planes.put(0, buffer.getPointer(0));
+      planes.put(1, buffer.getPointer((long) w * h));
+      planes.put(2, buffer.getPointer((long) w * h + (long) cw * ch));
+      IntPointer lines = new IntPointer(w, cw, cw, 0);
+      swscale.sws_scale(sws, new PointerPointer<>(picture), picture.linesize(), 0, h, planes, lines);
+      buffer.position(0).get(out);
+    }
+  }
+
+  /** FFmpeg's message with the URL's password masked and the error code spelled out. */
+  static String describe(Exception e) {
+    String message = SourceUrls.mask(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+        // JavaCV's hints for developers say nothing to an operator.
+        .replace(" (Has setFormat() been called?)", "")
+        .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "");
+    Matcher m = ERROR_CODE.matcher(message);
+    if (m.find()) {
+      try (PointerScope scope = new PointerScope()) {
+        BytePointer buffer = new BytePointer(256);
+        if (avutil.av_strerror(Integer.parseInt(m.group(1)), buffer, 256) == 0) {
+          byte[] text = new byte[256];
+          buffer.get(text);
+          int end = 0;
+          while (end < text.length && text[end] != 0) end++;
+          message += " (" + new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8).strip() + ")";
+        }
+      } catch (NumberFormatException ignored) {
+        // Not an FFmpeg code after all: the message stands alone.
+      }
+    }
+    return message;
+  }
+
+  private void releaseQuietly() {
+    try {
+      grabber.releaseUnsafe();
+    } catch (FrameGrabber.Exception ignored) {
+      // Releasing after a failed start: nothing more to free.
+    }
+  }
+
+  @Override
+  public void close() {
+    releaseQuietly();
+    if (sws != null) {
+      swscale.sws_freeContext(sws);
+      sws = null;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package gtvision.camera.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion, analysed, corrupt), {@code gtv_camera_reconnects_total{camera}},
+ * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state).
+ * Totals are Prometheus' sum over cameras.
+ */
+public final class StreamMetrics {
+  public static final String CONNECTING = "connecting";
+  public static final String CONNECTED = "connected";
+  public static final String LOST = "lost";
+
+  private final MeterRegistry registry;
+  private final Timer decode;
+  private final Map<String, String> streamStates = new ConcurrentHashMap<>();
+
+  public StreamMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.decode = Timer.builder("gtv.frame.decode")
+        .description("Time to decode a sampled frame: the reduced decode of the motion gate and full decodes")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(2))
+        .register(registry);
+    for (String state : new String[] {CONNECTING, CONNECTED, LOST}) {
+      Gauge.builder("gtv.camera.streams", streamStates, states -> states.values().stream().filter(state::equals).count())
+          .description("Camera streams running on this node, by state")
+          .tag("state", state)
+          .register(registry);
+    }
+  }
+
+  public Timer decode() {
+    return decode;
+  }
+
+  /** The counters of one camera. */
+  public record CameraMeters(
+      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter reconnects,
+      Counter corrupt) {}
+
+  public CameraMeters camera(String cameraId) {
+    return new CameraMeters(
+        counter("gtv.frames.received", "Frames the camera delivered", cameraId),
+        counter("gtv.frames.sampled", "Frames taken at the camera's sampling rate", cameraId),
+        counter("gtv.frames.dropped", "Sampled frames dropped because analysis was busy (newest kept)", cameraId),
+        counter("gtv.frames.skipped.motion", "Sampled frames without motion, not analysed", cameraId),
+        counter("gtv.frames.analysed", "Frames handed to the analyser", cameraId),
+        counter("gtv.camera.reconnects", "Times the stream connected again after it was lost", cameraId),
+        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId));
+  }
+
+  private Counter counter(String name, String description, String cameraId) {
+    return Counter.builder(name).description(description).tag("camera", cameraId).register(registry);
+  }
+
+  public void streamState(String cameraId, String state) {
+    streamStates.put(cameraId, state);
+  }
+
+  public void streamStopped(String cameraId) {
+    streamStates.remove(cameraId);
+  }
+}

@@ -1,0 +1,27 @@
+package gtvision.ingest;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** {@code gtv.ingest} (ingest.conf): limits of {@code POST /api/ingest/detections}. */
+public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockSkew, int ratePerMinute,
+    int rateMaxClients, Duration timeout, String provider, Duration removalGrace) {
+
+  public static IngestSettings from(Config root) {
+    Config i = root.getConfig("gtv.ingest");
+    return new IngestSettings(
+        positive(i.getInt("max-items"), "max-items"),
+        i.getBytes("max-body"),
+        i.getDuration("max-clock-skew"),
+        positive(i.getInt("rate-per-minute"), "rate-per-minute"),
+        positive(i.getInt("rate-max-clients"), "rate-max-clients"),
+        i.getDuration("timeout"),
+        i.getString("provider"),
+        i.getDuration("removal-grace"));
+  }
+
+  private static int positive(int value, String name) {
+    if (value <= 0) throw new IllegalArgumentException("gtv.ingest." + name + " must be positive, not " + value);
+    return value;
+  }
+}
