@@ -3,6 +3,7 @@ package gtvision.inference;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
@@ -20,9 +21,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -84,7 +87,7 @@ public final class RekognitionDetector implements Detector {
   private final AtomicLong calls = new AtomicLong();
   private final MeterRegistry registry;
   private final Timer latency;
-  private final List<io.micrometer.core.instrument.Meter> meters;
+  private final List<Meter> meters;
 
   private static Counter calls(MeterRegistry registry, String api, String outcome) {
     return Counter.builder("gtv.aws.calls")
@@ -148,7 +151,7 @@ public final class RekognitionDetector implements Detector {
     credentials.ifPresent(b::credentialsProvider);
     try {
       return new RekognitionDetector(settings, b.build(), registry, clock);
-    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+    } catch (SdkClientException e) {
       throw new ModelLoadException(
           "cannot create the Rekognition client: " + e.getMessage()
               + " (set AWS_REGION or gtv.inference.aws.region / GTV_AWS_REGION)",
@@ -244,7 +247,7 @@ public final class RekognitionDetector implements Detector {
         });
   }
 
-  private <T> CompletableFuture<T> call(String api, java.util.function.Supplier<CompletableFuture<T>> request) {
+  private <T> CompletableFuture<T> call(String api, Supplier<CompletableFuture<T>> request) {
     return limiter
         .submit(request)
         .whenComplete(
