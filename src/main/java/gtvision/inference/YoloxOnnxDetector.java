@@ -216,6 +216,12 @@ public final class YoloxOnnxDetector implements Detector {
     return modelId;
   }
 
+  /** One batch running and one filling: the batching thread never waits for the router. */
+  @Override
+  public int capacity() {
+    return settings.maxBatch() * 2;
+  }
+
   public boolean dynamicBatch() {
     return dynamicBatch;
   }
