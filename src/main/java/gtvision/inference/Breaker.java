@@ -1,5 +1,6 @@
 package gtvision.inference;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,7 +27,7 @@ final class Breaker {
   private volatile long openedAt = Long.MIN_VALUE;
   private volatile boolean trialInFlight;
 
-  Breaker(int maxFailures, java.time.Duration reset, LongSupplier nanoClock) {
+  Breaker(int maxFailures, Duration reset, LongSupplier nanoClock) {
     this.maxFailures = maxFailures;
     this.resetNanos = reset.toNanos();
     this.nanoClock = nanoClock;

@@ -1,5 +1,6 @@
 package gtvision.inference;
 
+import gtvision.CborSerializable;
 import java.util.Optional;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
  */
 public record DetectOptions(
     boolean detectPlates, Optional<Set<String>> classes, Optional<Double> minConfidence)
-    implements gtvision.CborSerializable {
+    implements CborSerializable {
 
   public static final DetectOptions DEFAULT = new DetectOptions(false, Optional.empty(), Optional.empty());
 

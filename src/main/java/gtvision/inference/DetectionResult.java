@@ -1,5 +1,6 @@
 package gtvision.inference;
 
+import gtvision.CborSerializable;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ public record DetectionResult(
     int imageHeight,
     int batchSize,
     Timings timings)
-    implements gtvision.CborSerializable {
+    implements CborSerializable {
 
   public DetectionResult {
     detections = List.copyOf(detections);

@@ -15,6 +15,13 @@ public interface Detector extends AutoCloseable {
 
   String modelId();
 
+  /**
+   * Requests this detector should have in flight to stay busy without a queue of its own growing:
+   * for a batching model two batches (one running, one filling), for a remote API its concurrency.
+   * The router admits up to this many and holds the rest.
+   */
+  int capacity();
+
   CompletionStage<List<DetectionResult>> detect(List<ImageInput> images, DetectOptions options);
 
   @Override

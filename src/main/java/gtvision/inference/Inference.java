@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -37,7 +39,7 @@ public final class Inference {
   public static Handle start(ActorContext<?> context, Config config, MeterRegistry registry) {
     return start(new Spawner() {
       @Override
-      public <T> ActorRef<T> spawn(org.apache.pekko.actor.typed.Behavior<T> b, String name, Props props) {
+      public <T> ActorRef<T> spawn(Behavior<T> b, String name, Props props) {
         return context.spawn(b, name, props);
       }
     }, context.getSystem(), config, registry);
@@ -47,14 +49,14 @@ public final class Inference {
   public static Handle start(ActorSystem<?> system, Config config, MeterRegistry registry) {
     return start(new Spawner() {
       @Override
-      public <T> ActorRef<T> spawn(org.apache.pekko.actor.typed.Behavior<T> b, String name, Props props) {
+      public <T> ActorRef<T> spawn(Behavior<T> b, String name, Props props) {
         return system.systemActorOf(b, name, props);
       }
     }, system, config, registry);
   }
 
   private interface Spawner {
-    <T> ActorRef<T> spawn(org.apache.pekko.actor.typed.Behavior<T> behavior, String name, Props props);
+    <T> ActorRef<T> spawn(Behavior<T> behavior, String name, Props props);
   }
 
   private static Handle start(Spawner spawner, ActorSystem<?> system, Config config, MeterRegistry registry) {
@@ -63,6 +65,8 @@ public final class Inference {
     Executor executor = system.dispatchers().lookup(DispatcherSelector.fromConfig(InferenceSettings.DISPATCHER));
     Props workerProps = DispatcherSelector.defaultDispatcher();
 
+    // This node's AWS detector (the one whose cost guard spends here), for /health.
+    AtomicReference<RekognitionDetector> aws = new AtomicReference<>();
     if (mode != InferenceRouter.Mode.AWS && placed(system, s.gpuPlacement(), "gpu")) {
       for (int i = 0; i < s.gpuWorkersPerNode(); i++) {
         InferenceWorker.DetectorFactory factory =
@@ -82,15 +86,23 @@ public final class Inference {
     }
     if (mode != InferenceRouter.Mode.GPU && placed(system, s.awsPlacement(), "aws")) {
       InferenceWorker.DetectorFactory factory =
-          () -> RekognitionDetector.create(s.aws(), Optional.empty(), registry, Clock.systemUTC());
+          () -> {
+            RekognitionDetector detector = RekognitionDetector.create(s.aws(), Optional.empty(), registry, Clock.systemUTC());
+            aws.set(detector);
+            return detector;
+          };
       spawner.spawn(
           InferenceWorker.create(RekognitionDetector.PROVIDER, factory, s.loadRetryMin(), s.loadRetryMax()),
           "inference-aws", workerProps);
     }
-    AtomicReference<HealthSnapshot> health = new AtomicReference<>(HealthSnapshot.starting(mode.name().toLowerCase()));
+    AtomicReference<HealthSnapshot> health =
+        new AtomicReference<>(HealthSnapshot.starting(mode.name().toLowerCase(Locale.ROOT)));
     ActorRef<InferenceRouter.Command> router =
         spawner.spawn(InferenceRouter.create(s.router(), registry, health), "inference-router", Props.empty());
-    return new Handle(router, health::get);
+    return new Handle(router, () -> {
+      RekognitionDetector detector = aws.get();
+      return detector == null ? health.get() : health.get().withAws(detector.usage());
+    });
   }
 
   /**

@@ -5,11 +5,13 @@ import gtvision.camera.CameraConfig;
 import gtvision.camera.RecordedDetection;
 import gtvision.camera.stream.Frame;
 import gtvision.camera.stream.FrameAnalyser;
+import gtvision.camera.stream.FrameSkippedException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,7 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Sends the frames a camera's motion gate lets through to the inference router (GPU first, AWS as
- * fallback), with the camera's own classes, threshold and plate setting.
+ * fallback), with the camera's own classes, threshold and plate setting. A frame the router could
+ * not take (detectors busy, frame too old) fails with {@link FrameSkippedException}: skipped, not
+ * failed.
  */
 public final class InferenceAnalyser implements FrameAnalyser {
   private final ActorSystem<?> system;
@@ -38,7 +42,7 @@ public final class InferenceAnalyser implements FrameAnalyser {
   public CompletionStage<Analysis> analyse(Frame frame, CameraConfig config) {
     DetectOptions options = options(config.analysis());
     // Video frames arrive decoded; the router takes encoded images (compact across the cluster).
-    return CompletableFuture.supplyAsync(frame::toJpeg, encoder)
+    CompletionStage<Analysis> stage = CompletableFuture.supplyAsync(frame::toJpeg, encoder)
         .thenCompose(jpeg -> AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(
             router,
             replyTo -> new InferenceRouter.Detect(List.of(jpeg), options, Optional.of(frame.cameraId()), replyTo),
@@ -46,6 +50,16 @@ public final class InferenceAnalyser implements FrameAnalyser {
             system.scheduler())
             // Hand an encoding of a decoded frame on (evidence storage needs it too).
             .thenApply(reply -> frame.isJpeg() ? analysis(reply) : analysis(reply).withJpeg(jpeg)));
+    // The camera tells a skip from a failure by the exception's type: hand it on unwrapped.
+    CompletableFuture<Analysis> result = new CompletableFuture<>();
+    stage.whenComplete((analysis, error) -> {
+      if (error == null) {
+        result.complete(analysis);
+      } else {
+        result.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+      }
+    });
+    return result;
   }
 
   static DetectOptions options(AnalysisOptions analysis) {
@@ -60,6 +74,8 @@ public final class InferenceAnalyser implements FrameAnalyser {
       DetectionResult result = detected.results().get(0);
       return new Analysis(detected.provider(), result.detections().stream().map(InferenceAnalyser::toCamera).toList());
     }
+    // Busy: the detectors were saturated or the frame grew too old; the camera counts it as skipped.
+    if (reply instanceof InferenceRouter.Busy busy) throw new FrameSkippedException(busy.reason());
     String reason = reply instanceof InferenceRouter.Rejected r ? "frame rejected: " + r.reason()
         : "no inference provider: " + ((InferenceRouter.Unavailable) reply).reason();
     throw new IllegalStateException(reason);

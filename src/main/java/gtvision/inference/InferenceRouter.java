@@ -1,18 +1,26 @@
 package gtvision.inference;
 
+import gtvision.CborSerializable;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -22,14 +30,23 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * Entry point of inference: validates the images, sends each request to the least-loaded usable
- * GPU worker and falls back to AWS (mode hybrid) when no GPU worker is usable, the GPU worker fails,
- * does not answer within the fallback timeout, or its circuit breaker is open. Every request gets
- * exactly one {@link Reply}.
+ * Entry point of inference: validates the images and hands each request to the least-loaded usable
+ * GPU worker, falling back to AWS (mode hybrid) when no GPU worker is usable, the GPU worker fails,
+ * does not answer an admitted request within the fallback timeout, or its circuit breaker is open.
+ *
+ * <p>Overload is shed, never amplified: a worker is given at most its capacity (its detector's
+ * {@link Detector#capacity()}); the rest waits here, per camera only its newest frame, the camera
+ * that has waited longest first, uploads in their own bounded queue taking every other turn. In
+ * hybrid mode what the GPU workers cannot take overflows to AWS (within its cost guard). A camera
+ * frame older than the maximum age is answered {@link Busy} and never analysed. Waiting here is never
+ * a provider failure: breakers see only errors and admitted requests that get no answer.
+ *
+ * <p>Every request gets exactly one {@link Reply}.
  */
 public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Command> {
 
@@ -40,7 +57,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
     public static Mode parse(String s) {
       try {
-        return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+        return valueOf(s.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("gtv.inference.mode must be gpu, aws or hybrid, not '" + s + "'");
       }
@@ -50,26 +67,36 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   /** Router settings; see inference.conf. */
   public record Settings(
       Mode mode, Duration fallbackTimeout, Duration awsTimeout, int breakerMaxFailures, Duration breakerReset,
-      long maxPixels) {}
+      long maxPixels, Duration maxFrameAge, int maxQueuedUploads) {}
+
+  static final ServiceKey<InferenceWorker.Command> GPU_KEY = InferenceWorker.key(YoloxOnnxDetector.PROVIDER);
+  static final ServiceKey<InferenceWorker.Command> AWS_KEY = InferenceWorker.key(RekognitionDetector.PROVIDER);
+
+  /** After AWS refused an overflow frame for its budget, overflow rests this long before it tries again. */
+  static final Duration OVERFLOW_PAUSE = Duration.ofSeconds(10);
+
+  /** Utilisation and queue wait in /health are over windows of this length. */
+  private static final long WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
   public interface Command {}
 
   /**
    * Detect objects (and plates) in one or more encoded frames.
    *
-   * @param cameraId for logs and per-camera accounting; empty for uploads
+   * @param cameraId the camera whose frame this is (per-camera fairness, newest frame wins); empty
+   *     for uploads
    */
   public record Detect(
       List<byte[]> images, DetectOptions options, Optional<String> cameraId, ActorRef<Reply> replyTo)
-      implements Command, gtvision.CborSerializable {}
+      implements Command, CborSerializable {}
 
-  public record GetHealth(ActorRef<HealthSnapshot> replyTo) implements Command, gtvision.CborSerializable {}
+  public record GetHealth(ActorRef<HealthSnapshot> replyTo) implements Command, CborSerializable {}
 
-  public sealed interface Reply extends gtvision.CborSerializable {}
+  public sealed interface Reply extends CborSerializable {}
 
   /**
    * @param provider the provider that answered ("gpu" or "aws")
-   * @param fallback true when the primary was skipped or failed and AWS answered instead
+   * @param fallback true when AWS answered a hybrid request instead of the GPU (skipped, failed or full)
    */
   public record Detected(List<DetectionResult> results, String provider, boolean fallback) implements Reply {}
 
@@ -79,6 +106,13 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   /** No provider could answer (down, timed out, budget spent): HTTP 503. */
   public record Unavailable(String reason) implements Reply {}
 
+  /**
+   * A camera frame not analysed because the detectors were busy: a newer frame of the same camera took
+   * its place, or it grew older than the maximum age while it waited. Only camera frames (with a
+   * cameraId) get this; an upload that cannot be taken is {@link Unavailable}.
+   */
+  public record Busy(String reason) implements Reply {}
+
   private record ListingChanged(Receptionist.Listing listing) implements Command {}
 
   private record StatusChanged(WorkerStatus status) implements Command {}
@@ -86,66 +120,161 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private record WorkerAnswered(long id, ActorRef<InferenceWorker.Command> worker, InferenceWorker.Reply reply, Throwable failure)
       implements Command {}
 
-  /** Router-side view of one worker. */
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** Router-side view of one worker. Load fields are volatile: the metrics scrape reads them. */
   private static final class Entry {
     final ActorRef<InferenceWorker.Command> ref;
     final String provider;
     final Breaker breaker;
-    final Gauge gauge;
+    final List<Meter> meters = new ArrayList<>();
     WorkerStatus.State state = WorkerStatus.State.LOADING;
     String detail = "waiting for status";
+    int capacity;
     int inFlight;
+    volatile long busySince = -1;
+    volatile long busyNanos;
+    long windowStart;
+    long windowBusy;
+    volatile double utilisation;
 
-    Entry(ActorRef<InferenceWorker.Command> ref, String provider, Breaker breaker, Gauge gauge) {
+    Entry(ActorRef<InferenceWorker.Command> ref, String provider, Breaker breaker, long now) {
       this.ref = ref;
       this.provider = provider;
       this.breaker = breaker;
-      this.gauge = gauge;
+      this.windowStart = now;
+    }
+
+    boolean usable() {
+      return state == WorkerStatus.State.READY && breaker.available();
+    }
+
+    boolean hasRoom() {
+      return usable() && inFlight < capacity;
+    }
+
+    void inFlight(int n, long now) {
+      if (inFlight == 0 && n > 0) busySince = now;
+      if (inFlight > 0 && n == 0) {
+        busyNanos += now - busySince;
+        busySince = -1;
+      }
+      inFlight = n;
+    }
+
+    long busy(long now) {
+      long since = busySince;
+      return busyNanos + (since < 0 ? 0 : now - since);
     }
   }
 
-  private record Pending(Detect request, boolean fallback, String primaryFailure) {}
+  /** A request waiting for a worker with room. */
+  private record Waiting(Detect request, long receivedNanos) {}
+
+  /**
+   * A camera's place in the hold. It keeps its place while empty (its frame was answered busy) so
+   * that the camera's next frame does not go to the back.
+   */
+  private static final class Slot {
+    Waiting frame;
+    long emptySince;
+
+    Slot(Waiting frame) {
+      this.frame = frame;
+    }
+  }
+
+  private record Pending(Detect request, boolean fallback, String primaryFailure, long receivedNanos) {}
 
   public static Behavior<Command> create(
       Settings settings, MeterRegistry registry, AtomicReference<HealthSnapshot> health) {
     return create(settings, registry, health, System::nanoTime);
   }
 
+  /** @param breakerClock nanoseconds for the breakers' reset timeout (tests move it by hand) */
   static Behavior<Command> create(
-      Settings settings, MeterRegistry registry, AtomicReference<HealthSnapshot> health, LongSupplier nanoClock) {
-    return Behaviors.setup(ctx -> new InferenceRouter(ctx, settings, registry, health, nanoClock));
+      Settings settings, MeterRegistry registry, AtomicReference<HealthSnapshot> health, LongSupplier breakerClock) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new InferenceRouter(ctx, timers, settings, registry, health, breakerClock)));
   }
 
   private final Settings settings;
   private final MeterRegistry registry;
   private final AtomicReference<HealthSnapshot> health;
-  private final LongSupplier nanoClock;
+  private final LongSupplier breakerClock;
+  private final long maxAgeNanos;
   private final ActorRef<WorkerStatus> statusAdapter;
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
+  /** Insertion order is the order in which the cameras began to wait. */
+  private final LinkedHashMap<String, Slot> cameras = new LinkedHashMap<>();
+  private final ArrayDeque<Waiting> uploads = new ArrayDeque<>();
+  private final Map<String, Counter> skipped = new LinkedHashMap<>();
+  private final Map<String, Timer> queueWait = new HashMap<>();
+  private volatile int heldCameraFrames;
+  private boolean uploadsNext;
+  private long overflowPausedUntil = Long.MIN_VALUE;
   private long nextId;
+  private long windowStart = System.nanoTime();
+  private long windowWaitNanos;
+  private long windowAdmitted;
+  private double lastWaitMs;
 
   private InferenceRouter(
       ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
       Settings settings,
       MeterRegistry registry,
       AtomicReference<HealthSnapshot> health,
-      LongSupplier nanoClock) {
+      LongSupplier breakerClock) {
     super(ctx);
     this.settings = settings;
     this.registry = registry;
     this.health = health;
-    this.nanoClock = nanoClock;
+    this.breakerClock = breakerClock;
+    this.maxAgeNanos = settings.maxFrameAge().toNanos();
     this.statusAdapter = ctx.messageAdapter(WorkerStatus.class, StatusChanged::new);
-    // Counters exist from the start (at 0) so that rate() and alerts work before the first fallback.
+    // Counters exist from the start (at 0) so that rate() and alerts work before the first event.
     FALLBACK_REASONS.forEach(reason -> fallbacks(registry, reason));
+    for (String reason : SKIP_REASONS) {
+      skipped.put(
+          reason,
+          Counter.builder("gtv.inference.skipped")
+              .description("Frames answered busy, not analysed (too-old, superseded, busy, budget)")
+              .tag("reason", reason)
+              .register(registry));
+    }
+    for (String provider : List.of(YoloxOnnxDetector.PROVIDER, RekognitionDetector.PROVIDER)) {
+      queueWait.put(
+          provider,
+          Timer.builder("gtv.inference.queue.wait")
+              .description("Time a request waited in the router for a worker with room")
+              .tag("provider", provider)
+              .publishPercentileHistogram()
+              .register(registry));
+    }
+    Gauge.builder("gtv.inference.queued", this, r -> r.heldCameraFrames)
+        .description("Requests held by the router because every worker is at capacity")
+        .tag("kind", "camera")
+        .register(registry);
+    Gauge.builder("gtv.inference.queued", uploads, ArrayDeque::size)
+        .description("Requests held by the router because every worker is at capacity")
+        .tag("kind", "upload")
+        .register(registry);
     ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
     if (settings.mode() != Mode.AWS) {
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(InferenceWorker.GPU_KEY, listingAdapter));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(GPU_KEY, listingAdapter));
     }
     if (settings.mode() != Mode.GPU) {
-      ctx.getSystem().receptionist().tell(Receptionist.subscribe(InferenceWorker.AWS_KEY, listingAdapter));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(AWS_KEY, listingAdapter));
     }
+    // Held frames must be answered when they grow too old even if no worker frees up.
+    Duration tick = settings.maxFrameAge().dividedBy(4);
+    if (tick.compareTo(Duration.ofSeconds(1)) > 0) tick = Duration.ofSeconds(1);
+    if (tick.compareTo(Duration.ofMillis(10)) < 0) tick = Duration.ofMillis(10);
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
     publishHealth();
   }
 
@@ -156,11 +285,26 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
         .onMessage(WorkerAnswered.class, this::onAnswer)
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(StatusChanged.class, this::onStatus)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessage(GetHealth.class, m -> {
           m.replyTo().tell(snapshot());
           return this;
         })
         .build();
+  }
+
+  private static final List<String> FALLBACK_REASONS = List.of("breaker-open", "no-worker", "timeout", "failure", "overflow");
+  private static final List<String> SKIP_REASONS = List.of("too-old", "superseded", "busy", "budget");
+
+  private static Counter fallbacks(MeterRegistry registry, String reason) {
+    return Counter.builder("gtv.inference.fallbacks")
+        .description("Requests sent to AWS because the GPU path could not answer or was full")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private String primary() {
+    return settings.mode() == Mode.AWS ? RekognitionDetector.PROVIDER : YoloxOnnxDetector.PROVIDER;
   }
 
   private Behavior<Command> onDetect(Detect m) {
@@ -176,42 +320,147 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
         return this;
       }
     }
-    long id = nextId++;
-    String primary = settings.mode() == Mode.AWS ? RekognitionDetector.PROVIDER : YoloxOnnxDetector.PROVIDER;
-    Optional<Entry> worker = pick(primary);
-    if (worker.isPresent()) {
-      send(id, new Pending(m, false, null), worker.get());
-    } else if (settings.mode() == Mode.HYBRID) {
-      fallback(id, m, anyBreakerOpen(primary) ? "breaker-open" : "no-worker", "no usable GPU worker");
-    } else {
-      m.replyTo().tell(new Unavailable("no usable " + primary + " worker (" + describe(primary) + ")"));
+    if (!anyUsable()) {
+      m.replyTo().tell(new Unavailable(nothingUsable()));
+      return this;
     }
+    hold(new Waiting(m, System.nanoTime()));
+    dispatch();
+    publishHealth();
     return this;
   }
 
-  private static final List<String> FALLBACK_REASONS = List.of("breaker-open", "no-worker", "timeout", "failure");
-
-  private static Counter fallbacks(MeterRegistry registry, String reason) {
-    return Counter.builder("gtv.inference.fallbacks")
-        .description("Requests sent to AWS because the GPU path could not answer")
-        .tag("reason", reason)
-        .register(registry);
-  }
-
-  private void fallback(long id, Detect m, String reason, String primaryFailure) {
-    fallbacks(registry, reason).increment();
-    Optional<Entry> aws = pick(RekognitionDetector.PROVIDER);
-    if (aws.isPresent()) {
-      send(id, new Pending(m, true, primaryFailure), aws.get());
+  private void hold(Waiting w) {
+    Optional<String> camera = w.request().cameraId();
+    if (camera.isEmpty()) {
+      if (uploads.size() >= settings.maxQueuedUploads()) {
+        skip("busy", w.request(), "inference is busy: " + uploads.size() + " uploads already waiting (gtv.inference.max-queued-uploads)");
+      } else {
+        uploads.addLast(w);
+      }
+      return;
+    }
+    Slot slot = cameras.get(camera.get());
+    if (slot == null) {
+      cameras.put(camera.get(), new Slot(w));
+      heldCameraFrames++;
+    } else if (slot.frame == null) {
+      slot.frame = w;
+      heldCameraFrames++;
     } else {
-      pending.remove(id);
-      m.replyTo().tell(new Unavailable(primaryFailure + "; no usable AWS worker (" + describe(RekognitionDetector.PROVIDER) + ")"));
+      // Only the newest frame of a camera is worth analysing; the older one gives way, the place stays.
+      skip("superseded", slot.frame.request(), "superseded by a newer frame of camera " + camera.get());
+      slot.frame = w;
     }
   }
 
+  /** Hands held requests to workers with room, in fair order, until none has room or nothing waits. */
+  private void dispatch() {
+    long now = System.nanoTime();
+    expire(now);
+    if (!anyUsable()) {
+      flush(nothingUsable());
+      return;
+    }
+    while (true) {
+      Map.Entry<String, Slot> camera = firstWaitingCamera();
+      Waiting upload = uploads.peekFirst();
+      if (camera == null && upload == null) return;
+      boolean takeUpload = upload != null && (camera == null || uploadsNext);
+      Optional<Target> target = target(now);
+      if (target.isEmpty()) return;
+      Waiting next;
+      if (takeUpload) {
+        next = uploads.pollFirst();
+      } else {
+        next = camera.getValue().frame;
+        cameras.remove(camera.getKey()); // served: the camera's next frame goes to the back
+        heldCameraFrames--;
+      }
+      if (camera != null && upload != null) uploadsNext = !takeUpload;
+      Target t = target.get();
+      t.worker().breaker.tryAcquire();
+      long waited = now - next.receivedNanos();
+      queueWait.get(t.worker().provider).record(waited, TimeUnit.NANOSECONDS);
+      windowWaitNanos += waited;
+      windowAdmitted++;
+      if (t.fallbackReason() != null) fallbacks(registry, t.fallbackReason()).increment();
+      send(nextId++, new Pending(next.request(), t.fallbackReason() != null, t.primaryFailure(), next.receivedNanos()), t.worker());
+    }
+  }
+
+  /** Where the next held request goes; fallbackReason is null for the primary provider. */
+  private record Target(Entry worker, String fallbackReason, String primaryFailure) {}
+
+  private Optional<Target> target(long now) {
+    Optional<Entry> primary = withRoom(primary());
+    if (primary.isPresent()) return Optional.of(new Target(primary.get(), null, null));
+    if (settings.mode() != Mode.HYBRID || now < overflowPausedUntil) return Optional.empty();
+    Optional<Entry> aws = withRoom(RekognitionDetector.PROVIDER);
+    if (aws.isEmpty()) return Optional.empty();
+    String gpu = YoloxOnnxDetector.PROVIDER;
+    if (usable(gpu)) return Optional.of(new Target(aws.get(), "overflow", null));
+    boolean open = anyBreakerOpen(gpu);
+    return Optional.of(new Target(aws.get(), open ? "breaker-open" : "no-worker", "no usable GPU worker (" + describe(gpu) + ")"));
+  }
+
+  private Map.Entry<String, Slot> firstWaitingCamera() {
+    for (Map.Entry<String, Slot> e : cameras.entrySet()) {
+      if (e.getValue().frame != null) return e;
+    }
+    return null;
+  }
+
+  /** Answers held camera frames that are too old; forgets the places of cameras that stopped sending. */
+  private void expire(long now) {
+    Iterator<Map.Entry<String, Slot>> it = cameras.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Slot> e = it.next();
+      Slot slot = e.getValue();
+      if (slot.frame == null) {
+        if (now - slot.emptySince > maxAgeNanos) it.remove();
+      } else if (now - slot.frame.receivedNanos() > maxAgeNanos) {
+        skip("too-old", slot.frame.request(),
+            "frame waited longer than " + settings.maxFrameAge().toMillis() + " ms for a detector (gtv.inference.max-frame-age)");
+        slot.frame = null;
+        slot.emptySince = now;
+        heldCameraFrames--;
+      }
+    }
+  }
+
+  /** Nothing can serve anything any more: everything held is answered. */
+  private void flush(String reason) {
+    for (Slot slot : cameras.values()) {
+      if (slot.frame != null) slot.frame.request().replyTo().tell(new Unavailable(reason));
+    }
+    cameras.clear();
+    heldCameraFrames = 0;
+    Waiting w;
+    while ((w = uploads.pollFirst()) != null) w.request().replyTo().tell(new Unavailable(reason));
+  }
+
+  private void skip(String reason, Detect request, String text) {
+    skipped.get(reason).increment();
+    request.replyTo().tell(request.cameraId().isPresent() ? new Busy(text) : new Unavailable(text));
+  }
+
+  private void fallback(long id, Pending p, String reason, String primaryFailure) {
+    Optional<Entry> aws = withRoom(RekognitionDetector.PROVIDER);
+    if (aws.isPresent()) {
+      fallbacks(registry, reason).increment();
+      aws.get().breaker.tryAcquire();
+      send(id, new Pending(p.request(), true, primaryFailure, p.receivedNanos()), aws.get());
+    } else {
+      p.request().replyTo().tell(
+          new Unavailable(primaryFailure + "; no usable AWS worker with room (" + describe(RekognitionDetector.PROVIDER) + ")"));
+    }
+  }
+
+  /** Hands one request to one worker; the only place a request leaves the router. */
   private void send(long id, Pending p, Entry worker) {
     pending.put(id, p);
-    worker.inFlight++;
+    worker.inFlight(worker.inFlight + 1, System.nanoTime());
     Duration timeout = worker.provider.equals(RekognitionDetector.PROVIDER) ? settings.awsTimeout() : settings.fallbackTimeout();
     getContext()
         .ask(
@@ -220,26 +469,30 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
             timeout,
             replyTo -> new InferenceWorker.Detect(p.request().images(), p.request().options(), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));
-    publishHealth();
   }
 
   private Behavior<Command> onAnswer(WorkerAnswered m) {
     Pending p = pending.remove(m.id());
     Entry worker = workers.get(m.worker());
-    if (worker != null) worker.inFlight = Math.max(0, worker.inFlight - 1);
-    if (p == null) return this; // cannot happen: every ask answers once; kept as a guard against double replies
+    if (worker != null) worker.inFlight(Math.max(0, worker.inFlight - 1), System.nanoTime());
+    if (p != null) answered(m, p, worker); // p is null only for a double reply, which asks cannot produce
+    dispatch(); // the worker has room again
+    publishHealth();
+    return this;
+  }
+
+  private void answered(WorkerAnswered m, Pending p, Entry worker) {
     Detect request = p.request();
     String provider = worker != null ? worker.provider : (p.fallback() ? RekognitionDetector.PROVIDER : YoloxOnnxDetector.PROVIDER);
-
     if (m.reply() instanceof InferenceWorker.Detected d) {
       if (worker != null) worker.breaker.success();
       request.replyTo().tell(new Detected(d.results(), provider, p.fallback()));
-      publishHealth();
-      return this;
+      return;
     }
     String reason;
     String fallbackReason;
     if (m.failure() != null) {
+      // Only admitted requests reach a worker, so no answer in time means the worker stopped answering.
       reason = provider + " worker did not answer in time (" + (m.failure() instanceof TimeoutException ? "timeout" : m.failure()) + ")";
       fallbackReason = "timeout";
       if (worker != null) worker.breaker.failure();
@@ -249,13 +502,19 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
         case INVALID_INPUT -> {
           if (worker != null) worker.breaker.success(); // the worker is fine, the input is not
           request.replyTo().tell(new Rejected(f.reason()));
-          publishHealth();
-          return this;
+          return;
         }
         case ERROR -> {
           if (worker != null) worker.breaker.failure();
         }
-        case NOT_READY, BUDGET_EXHAUSTED -> {
+        case BUDGET_EXHAUSTED -> {
+          if (p.fallback() && p.primaryFailure() == null) { // an overflow frame: the GPU may still take it
+            overflowPausedUntil = System.nanoTime() + OVERFLOW_PAUSE.toNanos();
+            requeueOrSkip(p, f.reason());
+            return;
+          }
+        }
+        case NOT_READY -> {
           // not the worker's fault: no breaker penalty
         }
       }
@@ -266,22 +525,66 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     }
     if (!p.fallback() && settings.mode() == Mode.HYBRID) {
       getContext().getLog().debug("falling back to AWS for camera {}: {}", request.cameraId().orElse("-"), reason);
-      fallback(m.id(), request, fallbackReason, reason);
+      fallback(m.id(), p, fallbackReason, reason);
     } else {
       request.replyTo().tell(new Unavailable(p.primaryFailure() == null ? reason : p.primaryFailure() + "; then " + reason));
     }
+  }
+
+  /** An overflow frame AWS refused for its budget waits for the GPU again, unless a newer frame does. */
+  private void requeueOrSkip(Pending p, String reason) {
+    Optional<String> camera = p.request().cameraId();
+    Slot slot = camera.map(cameras::get).orElse(null);
+    boolean young = System.nanoTime() - p.receivedNanos() <= maxAgeNanos;
+    if (camera.isEmpty()) {
+      uploads.addFirst(new Waiting(p.request(), p.receivedNanos()));
+    } else if (young && (slot == null || slot.frame == null)) {
+      hold(new Waiting(p.request(), p.receivedNanos()));
+    } else {
+      skip("budget", p.request(), reason);
+    }
+  }
+
+  private Behavior<Command> onTick() {
+    long now = System.nanoTime();
+    if (now - windowStart >= WINDOW_NANOS) {
+      lastWaitMs = windowAdmitted == 0 ? 0 : windowWaitNanos / 1e6 / windowAdmitted;
+      windowWaitNanos = 0;
+      windowAdmitted = 0;
+      windowStart = now;
+    }
+    for (Entry e : workers.values()) {
+      if (now - e.windowStart < WINDOW_NANOS) continue;
+      long busy = e.busy(now);
+      e.utilisation = Math.min(1.0, (busy - e.windowBusy) / (double) (now - e.windowStart));
+      e.windowBusy = busy;
+      e.windowStart = now;
+    }
+    dispatch();
     publishHealth();
     return this;
   }
 
-  /** Least in-flight among ready workers whose breaker lets a request through. */
-  private Optional<Entry> pick(String provider) {
-    Optional<Entry> best =
-        workers.values().stream()
-            .filter(e -> e.provider.equals(provider) && e.state == WorkerStatus.State.READY && e.breaker.available())
-            .min(Comparator.comparingInt((Entry e) -> e.inFlight));
-    best.ifPresent(e -> e.breaker.tryAcquire());
-    return best;
+  /** Least in-flight among usable workers of the provider that have room. */
+  private Optional<Entry> withRoom(String provider) {
+    return workers.values().stream()
+        .filter(e -> e.provider.equals(provider) && e.hasRoom())
+        .min(Comparator.comparingInt((Entry e) -> e.inFlight));
+  }
+
+  private boolean usable(String provider) {
+    return workers.values().stream().anyMatch(e -> e.provider.equals(provider) && e.usable());
+  }
+
+  private boolean anyUsable() {
+    return usable(primary()) || (settings.mode() == Mode.HYBRID && usable(RekognitionDetector.PROVIDER));
+  }
+
+  private String nothingUsable() {
+    String primary = primary();
+    if (settings.mode() != Mode.HYBRID) return "no usable " + primary + " worker (" + describe(primary) + ")";
+    return "no usable GPU worker (" + describe(primary) + "); no usable AWS worker ("
+        + describe(RekognitionDetector.PROVIDER) + ")";
   }
 
   private boolean anyBreakerOpen(String provider) {
@@ -301,26 +604,41 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     Receptionist.Listing listing = m.listing();
     @SuppressWarnings("unchecked")
     ServiceKey<InferenceWorker.Command> key = (ServiceKey<InferenceWorker.Command>) listing.getKey();
-    String provider = key.equals(InferenceWorker.GPU_KEY) ? YoloxOnnxDetector.PROVIDER : RekognitionDetector.PROVIDER;
+    String provider = key.equals(GPU_KEY) ? YoloxOnnxDetector.PROVIDER : RekognitionDetector.PROVIDER;
     Set<ActorRef<InferenceWorker.Command>> current = listing.getServiceInstances(key);
     workers.values().removeIf(
         e -> {
           boolean gone = e.provider.equals(provider) && !current.contains(e.ref);
-          if (gone) registry.remove(e.gauge);
+          if (gone) e.meters.forEach(registry::remove);
           return gone;
         });
     for (ActorRef<InferenceWorker.Command> ref : current) {
       if (workers.containsKey(ref)) continue;
-      Breaker breaker = new Breaker(settings.breakerMaxFailures(), settings.breakerReset(), nanoClock);
-      Gauge gauge =
-          Gauge.builder("gtv.inference.breaker.state", breaker, b -> b.state().gaugeValue)
+      Entry e = new Entry(ref, provider, new Breaker(settings.breakerMaxFailures(), settings.breakerReset(), breakerClock), System.nanoTime());
+      String path = ref.path().toString();
+      e.meters.add(
+          Gauge.builder("gtv.inference.breaker.state", e.breaker, b -> b.state().gaugeValue)
               .description("Circuit breaker per worker: 0 closed, 1 half-open, 2 open")
-              .tag("worker", ref.path().toString())
+              .tag("worker", path)
               .tag("provider", provider)
-              .register(registry);
-      workers.put(ref, new Entry(ref, provider, breaker, gauge));
+              .register(registry));
+      e.meters.add(
+          FunctionCounter.builder("gtv.inference.worker.busy", e, x -> x.busy(System.nanoTime()) / 1e9)
+              .description("Time the worker had a request of this node in flight; rate() is its utilisation")
+              .baseUnit("seconds")
+              .tag("worker", path)
+              .tag("provider", provider)
+              .register(registry));
+      e.meters.add(
+          Gauge.builder("gtv.inference.worker.utilisation", e, x -> x.utilisation)
+              .description("Share of the last second the worker had a request of this node in flight")
+              .tag("worker", path)
+              .tag("provider", provider)
+              .register(registry));
+      workers.put(ref, e);
       ref.tell(new InferenceWorker.Subscribe(statusAdapter));
     }
+    dispatch();
     publishHealth();
     return this;
   }
@@ -330,6 +648,8 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     if (e != null) {
       e.state = m.status().state();
       e.detail = m.status().detail();
+      e.capacity = m.status().capacity();
+      dispatch();
       publishHealth();
     }
     return this;
@@ -351,9 +671,15 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       providers.put(p, usable ? "UP" : any ? "DEGRADED" : "DOWN");
     }
     for (Entry e : workers.values()) {
-      list.add(new HealthSnapshot.Worker(e.ref.path().toString(), e.provider, e.state, e.detail, e.breaker.state().name(), e.inFlight));
+      list.add(new HealthSnapshot.Worker(
+          e.ref.path().toString(), e.provider, e.state, e.detail, e.breaker.state().name(), e.inFlight, e.capacity,
+          e.utilisation));
     }
-    return new HealthSnapshot(settings.mode().name().toLowerCase(java.util.Locale.ROOT), providers, list, Instant.now());
+    Map<String, Long> skips = new LinkedHashMap<>();
+    skipped.forEach((reason, c) -> skips.put(reason, (long) c.count()));
+    return new HealthSnapshot(
+        settings.mode().name().toLowerCase(Locale.ROOT), providers, list,
+        new HealthSnapshot.Queue(heldCameraFrames, uploads.size(), lastWaitMs), skips, null, Instant.now());
   }
 
   private void publishHealth() {

@@ -3,7 +3,9 @@ package gtvision.inference;
 import com.typesafe.config.Config;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -14,8 +16,8 @@ public record InferenceSettings(
     String gpuPlacement,
     int gpuWorkersPerNode,
     YoloxOnnxDetector.Settings gpu,
-    java.time.Duration loadRetryMin,
-    java.time.Duration loadRetryMax,
+    Duration loadRetryMin,
+    Duration loadRetryMax,
     Optional<PlateReader.Settings> plates,
     String awsPlacement,
     RekognitionDetector.Settings aws) {
@@ -42,7 +44,9 @@ public record InferenceSettings(
             c.getDuration("aws-timeout"),
             c.getInt("breaker.max-failures"),
             c.getDuration("breaker.reset-timeout"),
-            maxPixels);
+            maxPixels,
+            positive(c.getDuration("max-frame-age"), "max-frame-age"),
+            c.getInt("max-queued-uploads"));
 
     Config g = c.getConfig("gpu");
     YoloxOnnxDetector.Settings gpu =
@@ -75,6 +79,8 @@ public record InferenceSettings(
             a.getInt("max-concurrency"),
             a.getInt("budget-per-minute"),
             a.getDouble("price-per-call-usd"),
+            a.getDouble("budget-usd-per-day"),
+            a.getDouble("budget-usd-per-month"),
             a.getInt("max-retries"),
             a.getDuration("retry-base-delay"),
             a.getDuration("retry-max-delay"),
@@ -96,11 +102,16 @@ public record InferenceSettings(
   }
 
   private static String placement(String s, String what) {
-    String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+    String v = s.trim().toLowerCase(Locale.ROOT);
     if (!Set.of("auto", "role", "any", "none").contains(v)) {
       throw new IllegalArgumentException("gtv.inference." + what + ".placement must be auto, role, any or none, not '" + s + "'");
     }
     return v;
+  }
+
+  private static Duration positive(Duration d, String key) {
+    if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("gtv.inference." + key + " must be > 0, not " + d);
+    return d;
   }
 
   private static Optional<String> nonBlank(String s) {

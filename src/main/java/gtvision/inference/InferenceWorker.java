@@ -1,11 +1,13 @@
 package gtvision.inference;
 
+import gtvision.CborSerializable;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -31,15 +33,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  */
 public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Command> {
 
-  public static final ServiceKey<Command> GPU_KEY = ServiceKey.create(Command.class, "gtv-inference-gpu");
-  public static final ServiceKey<Command> AWS_KEY = ServiceKey.create(Command.class, "gtv-inference-aws");
-
+  /** The Receptionist key of a provider's workers; the worker itself knows no provider by name. */
   public static ServiceKey<Command> key(String provider) {
-    return switch (provider) {
-      case YoloxOnnxDetector.PROVIDER -> GPU_KEY;
-      case RekognitionDetector.PROVIDER -> AWS_KEY;
-      default -> throw new IllegalArgumentException("unknown provider " + provider);
-    };
+    return ServiceKey.create(Command.class, "gtv-inference-" + provider);
   }
 
   /** Creates the detector; may block (runs on the blocking dispatcher). */
@@ -52,12 +48,12 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
 
   /** Detect on encoded images; the reply is one {@link Reply}. */
   public record Detect(List<byte[]> images, DetectOptions options, ActorRef<Reply> replyTo)
-      implements Command, gtvision.CborSerializable {}
+      implements Command, CborSerializable {}
 
   /** Ask for status updates (sent now and on every change) until the subscriber stops. */
-  public record Subscribe(ActorRef<WorkerStatus> subscriber) implements Command, gtvision.CborSerializable {}
+  public record Subscribe(ActorRef<WorkerStatus> subscriber) implements Command, CborSerializable {}
 
-  public sealed interface Reply extends gtvision.CborSerializable {}
+  public sealed interface Reply extends CborSerializable {}
 
   public record Detected(List<DetectionResult> results) implements Reply {}
 
@@ -226,7 +222,8 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   }
 
   private WorkerStatus status() {
-    return new WorkerStatus(getContext().getSelf(), provider, state, detail);
+    int capacity = state == WorkerStatus.State.READY ? detector.capacity() : 0;
+    return new WorkerStatus(getContext().getSelf(), provider, state, detail, capacity);
   }
 
   private Behavior<Command> closeDetector() {
@@ -242,7 +239,7 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   }
 
   private static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) e = e.getCause();
     return e;
   }

@@ -1,16 +1,21 @@
 package gtvision.inference;
 
+import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC2;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE;
+import static org.bytedeco.opencv.global.opencv_core.mean;
+import static org.bytedeco.opencv.global.opencv_core.rotate;
 import static org.bytedeco.opencv.global.opencv_core.split;
-import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
 import static org.bytedeco.opencv.global.opencv_imgproc.CHAIN_APPROX_SIMPLE;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.RETR_LIST;
 import static org.bytedeco.opencv.global.opencv_imgproc.THRESH_BINARY;
+import static org.bytedeco.opencv.global.opencv_imgproc.fillConvexPoly;
 import static org.bytedeco.opencv.global.opencv_imgproc.findContours;
 import static org.bytedeco.opencv.global.opencv_imgproc.getPerspectiveTransform;
 import static org.bytedeco.opencv.global.opencv_imgproc.minAreaRect;
@@ -22,6 +27,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,19 +36,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.bytedeco.opencv.opencv_core.Point2f;
+import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.RotatedRect;
-import org.bytedeco.opencv.opencv_core.Size;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size2f;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Licence plates from a vehicle crop with PaddleOCR PP-OCRv4: DB text detection finds text lines,
@@ -90,7 +101,7 @@ public final class PlateReader implements AutoCloseable {
     this.detInput = det.getInputNames().iterator().next();
     this.recInput = rec.getInputNames().iterator().next();
     this.alphabet = alphabet;
-    Map<String, Integer> idx = new java.util.HashMap<>();
+    Map<String, Integer> idx = new HashMap<>();
     for (int i = 1; i < alphabet.size(); i++) idx.putIfAbsent(alphabet.get(i), i);
     this.index = Map.copyOf(idx);
   }
@@ -118,10 +129,10 @@ public final class PlateReader implements AutoCloseable {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession det = null;
     try (OrtSession.SessionOptions o =
-        YoloxOnnxDetector.sessionOptions(settings.device(), settings.intraOpThreads())) {
+        OnnxSessions.options(settings.device(), settings.intraOpThreads())) {
       det = open(env, detPath, o);
       OrtSession rec = open(env, recPath, o);
-      long classes = ((ai.onnxruntime.TensorInfo) rec.getOutputInfo().values().iterator().next().getInfo()).getShape()[2];
+      long classes = ((TensorInfo) rec.getOutputInfo().values().iterator().next().getInfo()).getShape()[2];
       if (classes != alphabet.size()) {
         rec.close();
         throw new ModelLoadException(
@@ -185,7 +196,7 @@ public final class PlateReader implements AutoCloseable {
     // substitution (RSO8011), not Mercosul with two (RSO8O11).
     Optional<Plate> best = Optional.empty();
     int bestSubstitutions = Integer.MAX_VALUE;
-    for (List<java.util.Set<Character>> template : settings.patterns().templates()) {
+    for (List<Set<Character>> template : settings.patterns().templates()) {
       if (template.size() != chars.size()) continue;
       StringBuilder text = new StringBuilder();
       double sum = 0;
@@ -317,7 +328,7 @@ public final class PlateReader implements AutoCloseable {
     int x1 = Math.min(prob.cols(), b.x() + b.width());
     int y1 = Math.min(prob.rows(), b.y() + b.height());
     if (x1 <= x0 || y1 <= y0) return 0;
-    Mat mask = new Mat(y1 - y0, x1 - x0, CV_8U, new org.bytedeco.opencv.opencv_core.Scalar(0));
+    Mat mask = new Mat(y1 - y0, x1 - x0, CV_8U, new Scalar(0));
     Point2f corners = new Point2f(4);
     box.points(corners);
     int[] xy = new int[8];
@@ -325,11 +336,11 @@ public final class PlateReader implements AutoCloseable {
       xy[2 * i] = Math.round(corners.position(i).x()) - x0;
       xy[2 * i + 1] = Math.round(corners.position(i).y()) - y0;
     }
-    org.bytedeco.opencv.opencv_core.Point poly = new org.bytedeco.opencv.opencv_core.Point(4);
+    Point poly = new Point(4);
     for (int i = 0; i < 4; i++) poly.position(i).x(xy[2 * i]).y(xy[2 * i + 1]);
     poly.position(0);
-    org.bytedeco.opencv.global.opencv_imgproc.fillConvexPoly(mask, poly, 4, new org.bytedeco.opencv.opencv_core.Scalar(255));
-    return org.bytedeco.opencv.global.opencv_core.mean(prob.apply(new Rect(x0, y0, x1 - x0, y1 - y0)), mask).get(0);
+    fillConvexPoly(mask, poly, 4, new Scalar(255));
+    return mean(prob.apply(new Rect(x0, y0, x1 - x0, y1 - y0)), mask).get(0);
   }
 
   /** Perspective-crops a rotated text box to an upright line image. */
@@ -347,16 +358,16 @@ public final class PlateReader implements AutoCloseable {
     double height = Math.max(dist(q[0], q[3]), dist(q[1], q[2]));
     int w = Math.max(1, (int) Math.round(width));
     int h = Math.max(1, (int) Math.round(height));
-    Mat src = new Mat(4, 1, org.bytedeco.opencv.global.opencv_core.CV_32FC2,
+    Mat src = new Mat(4, 1, CV_32FC2,
         new FloatPointer(q[0][0], q[0][1], q[1][0], q[1][1], q[2][0], q[2][1], q[3][0], q[3][1]));
-    Mat dst = new Mat(4, 1, org.bytedeco.opencv.global.opencv_core.CV_32FC2,
+    Mat dst = new Mat(4, 1, CV_32FC2,
         new FloatPointer(0, 0, w, 0, w, h, 0, h));
     Mat m = getPerspectiveTransform(src, dst);
     Mat out = new Mat();
-    warpPerspective(bgr, out, m, new Size(w, h), INTER_CUBIC, BORDER_REPLICATE, new org.bytedeco.opencv.opencv_core.Scalar());
+    warpPerspective(bgr, out, m, new Size(w, h), INTER_CUBIC, BORDER_REPLICATE, new Scalar());
     if (h >= 1.5 * w) { // vertical text: PaddleOCR rotates it to read left to right
       Mat rotated = new Mat();
-      org.bytedeco.opencv.global.opencv_core.rotate(out, rotated, org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE);
+      rotate(out, rotated, ROTATE_90_COUNTERCLOCKWISE);
       return rotated;
     }
     return out;
@@ -365,11 +376,11 @@ public final class PlateReader implements AutoCloseable {
   /** Orders 4 corners as top-left, top-right, bottom-right, bottom-left. */
   private static float[][] order(float[] p) {
     float[][] pts = {{p[0], p[1]}, {p[2], p[3]}, {p[4], p[5]}, {p[6], p[7]}};
-    java.util.Arrays.sort(pts, Comparator.comparingDouble(a -> a[0]));
+    Arrays.sort(pts, Comparator.comparingDouble(a -> a[0]));
     float[][] left = {pts[0], pts[1]};
     float[][] right = {pts[2], pts[3]};
-    java.util.Arrays.sort(left, Comparator.comparingDouble(a -> a[1]));
-    java.util.Arrays.sort(right, Comparator.comparingDouble(a -> a[1]));
+    Arrays.sort(left, Comparator.comparingDouble(a -> a[1]));
+    Arrays.sort(right, Comparator.comparingDouble(a -> a[1]));
     return new float[][] {left[0], right[0], right[1], left[1]};
   }
 
@@ -430,11 +441,11 @@ public final class PlateReader implements AutoCloseable {
         if (best != 0 && best != previous) { // a new character starts
           text.append(alphabet.get(best));
           chars.add(alphabet.get(best));
-          peaks.add(java.util.Arrays.copyOfRange(all, base, base + classes));
+          peaks.add(Arrays.copyOfRange(all, base, base + classes));
           sum += bestP;
           runPeak = bestP;
         } else if (best != 0 && bestP > runPeak) { // same character, more confident step
-          peaks.set(peaks.size() - 1, java.util.Arrays.copyOfRange(all, base, base + classes));
+          peaks.set(peaks.size() - 1, Arrays.copyOfRange(all, base, base + classes));
           sum += bestP - runPeak;
           runPeak = bestP;
         }

@@ -1,8 +1,10 @@
 package gtvision.inference;
 
+import gtvision.CborSerializable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
@@ -20,9 +22,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -56,6 +60,8 @@ public final class RekognitionDetector implements Detector {
       int maxConcurrency,
       int budgetPerMinute,
       double pricePerCallUsd,
+      double budgetUsdPerDay,
+      double budgetUsdPerMonth,
       int maxRetries,
       Duration retryBaseDelay,
       Duration retryMaxDelay,
@@ -70,8 +76,14 @@ public final class RekognitionDetector implements Detector {
     }
   }
 
-  /** Calls and spend so far, and the budget left in the current minute (for /health). */
-  public record Usage(long calls, double spendUsd, int budgetPerMinute, int budgetRemaining) {}
+  /**
+   * Calls and spend of this node's AWS worker, and what its cost guard still allows (for /health).
+   *
+   * @param budgetRemaining images that may still be sent this minute
+   */
+  public record Usage(
+      long calls, double spendUsd, double spendTodayUsd, double spendThisMonthUsd, int budgetPerMinute,
+      int budgetRemaining, double budgetUsdPerDay, double budgetUsdPerMonth) implements CborSerializable {}
 
   private static final Map<String, String> LABEL_TO_COCO =
       Map.of("human", "person", "motorbike", "motorcycle", "automobile", "car", "pickup truck", "truck",
@@ -84,7 +96,7 @@ public final class RekognitionDetector implements Detector {
   private final AtomicLong calls = new AtomicLong();
   private final MeterRegistry registry;
   private final Timer latency;
-  private final List<io.micrometer.core.instrument.Meter> meters;
+  private final List<Meter> meters;
 
   private static Counter calls(MeterRegistry registry, String api, String outcome) {
     return Counter.builder("gtv.aws.calls")
@@ -102,7 +114,10 @@ public final class RekognitionDetector implements Detector {
     this.settings = settings;
     this.client = client;
     this.registry = registry;
-    this.budget = new AwsBudget(settings.budgetPerMinute(), clock);
+    this.budget =
+        new AwsBudget(
+            settings.budgetPerMinute(), settings.pricePerCallUsd(), settings.budgetUsdPerDay(),
+            settings.budgetUsdPerMonth(), clock);
     this.limiter = new AsyncLimiter(settings.maxConcurrency());
     this.latency = InferenceMetrics.latency(registry, PROVIDER);
     // Meters bound to this instance's state; removed on close so a recreated detector (worker
@@ -115,8 +130,24 @@ public final class RekognitionDetector implements Detector {
             Gauge.builder("gtv.aws.budget.per.minute", budget, AwsBudget::perMinute)
                 .description("Configured AWS image budget per minute")
                 .register(registry),
-            FunctionCounter.builder("gtv.aws.spend", calls, c -> c.get() * settings.pricePerCallUsd())
-                .description("Estimated Rekognition spend")
+            FunctionCounter.builder("gtv.aws.spend", budget, b -> b.spend().totalUsd())
+                .description("Estimated Rekognition spend (calls paid for by the cost guard)")
+                .baseUnit("usd")
+                .register(registry),
+            Gauge.builder("gtv.aws.spend.today", budget, b -> b.spend().todayUsd())
+                .description("Estimated Rekognition spend this UTC day")
+                .baseUnit("usd")
+                .register(registry),
+            Gauge.builder("gtv.aws.spend.month", budget, b -> b.spend().monthUsd())
+                .description("Estimated Rekognition spend this UTC month")
+                .baseUnit("usd")
+                .register(registry),
+            Gauge.builder("gtv.aws.budget.per.day", budget, b -> b.spend().perDayUsd())
+                .description("Configured AWS budget per UTC day")
+                .baseUnit("usd")
+                .register(registry),
+            Gauge.builder("gtv.aws.budget.per.month", budget, b -> b.spend().perMonthUsd())
+                .description("Configured AWS budget per UTC month")
                 .baseUnit("usd")
                 .register(registry));
   }
@@ -148,7 +179,7 @@ public final class RekognitionDetector implements Detector {
     credentials.ifPresent(b::credentialsProvider);
     try {
       return new RekognitionDetector(settings, b.build(), registry, clock);
-    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+    } catch (SdkClientException e) {
       throw new ModelLoadException(
           "cannot create the Rekognition client: " + e.getMessage()
               + " (set AWS_REGION or gtv.inference.aws.region / GTV_AWS_REGION)",
@@ -166,8 +197,17 @@ public final class RekognitionDetector implements Detector {
     return "rekognition";
   }
 
+  /** As many as may be in flight to AWS at once; more would only wait in the limiter. */
+  @Override
+  public int capacity() {
+    return settings.maxConcurrency();
+  }
+
   public Usage usage() {
-    return new Usage(calls.get(), calls.get() * settings.pricePerCallUsd(), budget.perMinute(), budget.remaining());
+    AwsBudget.Spend s = budget.spend();
+    return new Usage(
+        calls.get(), s.totalUsd(), s.todayUsd(), s.monthUsd(), budget.perMinute(), s.minuteRemaining(),
+        s.perDayUsd(), s.perMonthUsd());
   }
 
   @Override
@@ -215,10 +255,8 @@ public final class RekognitionDetector implements Detector {
     if (bytes.length > MAX_IMAGE_BYTES) {
       throw new InvalidImageException("image of " + bytes.length + " bytes exceeds Rekognition's 5 MB limit");
     }
-    if (!budget.tryAcquire()) {
-      throw new BudgetExhaustedException(
-          "AWS image budget of " + budget.perMinute() + " per minute is spent (gtv.inference.aws.budget-per-minute)");
-    }
+    Optional<String> refused = budget.tryAcquireImage();
+    if (refused.isPresent()) throw new BudgetExhaustedException(refused.get());
     Image image = Image.builder().bytes(SdkBytes.fromByteArray(bytes)).build();
     double threshold = options.confidenceOr(settings.confidence());
     Set<String> wanted = options.classesOr(settings.classes());
@@ -229,7 +267,8 @@ public final class RekognitionDetector implements Detector {
           List<Detection> detections = toDetections(response.labels(), threshold, wanted, width, height);
           boolean vehicles = detections.stream().anyMatch(d -> CocoClasses.VEHICLES.contains(d.className()));
           CompletableFuture<List<Detection>> withPlates =
-              options.detectPlates() && vehicles
+              // A plate read is a second paid call: without budget for it the vehicles come without plates.
+              options.detectPlates() && vehicles && budget.tryAcquireCall().isEmpty()
                   ? call("DetectText", () -> client.detectText(r -> r.image(image)))
                       .thenApply(text -> attachPlates(detections, text, width, height))
                   : CompletableFuture.completedFuture(detections);
@@ -244,7 +283,7 @@ public final class RekognitionDetector implements Detector {
         });
   }
 
-  private <T> CompletableFuture<T> call(String api, java.util.function.Supplier<CompletableFuture<T>> request) {
+  private <T> CompletableFuture<T> call(String api, Supplier<CompletableFuture<T>> request) {
     return limiter
         .submit(request)
         .whenComplete(

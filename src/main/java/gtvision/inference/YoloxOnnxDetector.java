@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -164,7 +165,7 @@ public final class YoloxOnnxDetector implements Detector {
     if (!Files.isReadable(path)) throw new ModelLoadException("model file not readable: " + path);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
-    try (OrtSession.SessionOptions options = sessionOptions(settings.device(), settings.intraOpThreads())) {
+    try (OrtSession.SessionOptions options = OnnxSessions.options(settings.device(), settings.intraOpThreads())) {
       try {
         session = env.createSession(path.toString(), options);
       } catch (OrtException e) {
@@ -182,30 +183,6 @@ public final class YoloxOnnxDetector implements Detector {
     }
   }
 
-  /** Session options shared by the detector and the OCR models: device and intra-op threads. */
-  static OrtSession.SessionOptions sessionOptions(String device, int intraOpThreads) throws OrtException {
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    if (intraOpThreads > 0) options.setIntraOpNumThreads(intraOpThreads);
-    String d = device.trim().toLowerCase();
-    if (d.startsWith("cuda")) {
-      int id = d.contains(":") ? Integer.parseInt(d.substring(d.indexOf(':') + 1)) : 0;
-      try {
-        options.addCUDA(id);
-      } catch (OrtException | UnsatisfiedLinkError e) {
-        options.close();
-        throw new ModelLoadException(
-            "device " + device + " requested but this ONNX Runtime has no usable CUDA provider ("
-                + e.getMessage() + "); deploy the onnxruntime_gpu build on GPU nodes or set GTV_INFERENCE_DEVICE=cpu",
-            e);
-      }
-    } else if (!d.equals("cpu")) {
-      options.close();
-      throw new ModelLoadException("unknown inference device '" + device + "' (cpu, cuda or cuda:N)");
-    }
-    return options;
-  }
-
   private static void checkContract(Path path, OrtSession session) throws OrtException {
     if (session.getInputInfo().size() != 1 || session.getOutputInfo().isEmpty()) {
       throw new ModelLoadException("model " + path + " is not a YOLOX detector: expected one image input");
@@ -219,12 +196,12 @@ public final class YoloxOnnxDetector implements Detector {
     long[] o = to.getShape();
     if (s.length != 4 || s[1] != 3 || s[2] <= 0 || s[3] <= 0 || s[2] % 32 != 0 || s[3] % 32 != 0) {
       throw new ModelLoadException(
-          "model " + path + " is not a YOLOX detector: input shape " + java.util.Arrays.toString(s)
+          "model " + path + " is not a YOLOX detector: input shape " + Arrays.toString(s)
               + ", expected [N, 3, H, W] with fixed H and W, multiples of 32");
     }
     if (o.length != 3 || o[2] < 6) {
       throw new ModelLoadException(
-          "model " + path + " is not a YOLOX detector: output shape " + java.util.Arrays.toString(o)
+          "model " + path + " is not a YOLOX detector: output shape " + Arrays.toString(o)
               + ", expected [N, cells, 5 + classes]");
     }
   }
@@ -237,6 +214,12 @@ public final class YoloxOnnxDetector implements Detector {
   @Override
   public String modelId() {
     return modelId;
+  }
+
+  /** One batch running and one filling: the batching thread never waits for the router. */
+  @Override
+  public int capacity() {
+    return settings.maxBatch() * 2;
   }
 
   public boolean dynamicBatch() {

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -45,7 +47,8 @@ class InferenceRouterTest {
   }
 
   ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, int maxFailures, Duration fallbackTimeout) {
-    var settings = new InferenceRouter.Settings(mode, fallbackTimeout, Duration.ofSeconds(5), maxFailures, Duration.ofSeconds(60), 50_000_000L);
+    var settings = new InferenceRouter.Settings(
+        mode, fallbackTimeout, Duration.ofSeconds(5), maxFailures, Duration.ofSeconds(60), 50_000_000L, Duration.ofSeconds(2), 64);
     return kit.spawn(InferenceRouter.create(settings, registry, health, clock::get));
   }
 
@@ -75,6 +78,18 @@ class InferenceRouterTest {
       }
     }
     throw new AssertionError("health never became as expected: " + health.get());
+  }
+
+  static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("never happened: " + what);
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new RuntimeException(e);
+      }
+    }
   }
 
   static Predicate<HealthSnapshot> ready(String provider, int n) {
@@ -247,10 +262,12 @@ class InferenceRouterTest {
   @Test
   void modelThatFailsToLoadIsReportedAndNotRetriedInALoop() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
+    AtomicLong firstAttempt = new AtomicLong();
+    AtomicLong secondAttempt = new AtomicLong();
     kit.spawn(InferenceWorker.create("gpu", () -> {
-      attempts.incrementAndGet();
+      (attempts.incrementAndGet() == 1 ? firstAttempt : secondAttempt).compareAndSet(0, System.nanoTime());
       throw new ModelLoadException("model file not found: /models/missing.onnx");
-    }, Duration.ofSeconds(10), Duration.ofSeconds(60)), "gpu");
+    }, Duration.ofSeconds(1), Duration.ofSeconds(60)), "gpu");
     ScriptedDetector aws = new ScriptedDetector("aws", n -> ScriptedDetector.ok("aws"));
     worker("aws", aws);
     var router = router(InferenceRouter.Mode.HYBRID, 5, Duration.ofSeconds(5));
@@ -258,12 +275,15 @@ class InferenceRouterTest {
 
     HealthSnapshot h = health.get();
     HealthSnapshot.Worker w = h.workers().stream().filter(x -> x.provider().equals("gpu")).findFirst().orElseThrow();
-    assertTrue(w.detail().contains("missing.onnx") && w.detail().contains("next attempt in 10 s"), w.detail());
+    assertTrue(w.detail().contains("missing.onnx") && w.detail().contains("next attempt in 1 s"), w.detail());
     assertEquals("DEGRADED", h.providers().get("gpu"));
     assertEquals("UP", h.providers().get("aws"));
     assertEquals("aws", ((InferenceRouter.Detected) ask(router, JPEG, Duration.ofSeconds(5))).provider());
-    Thread.sleep(1500);
-    assertEquals(1, attempts.get());
+    // Retried after the delay, then after twice the delay: not in a loop.
+    awaitTrue(() -> attempts.get() >= 2, "a second attempt");
+    long gapMs = (secondAttempt.get() - firstAttempt.get()) / 1_000_000;
+    assertTrue(gapMs >= 900, "second attempt after " + gapMs + " ms");
+    assertEquals(2, attempts.get(), "the next attempt is 2 s later, not now");
   }
 
   @Test
@@ -284,7 +304,7 @@ class InferenceRouterTest {
       kit.spawn(InferenceWorker.create("aws", () -> RekognitionDetector.create(
           RekognitionDetectorTest.settings(server.endpoint(), 100, 50),
           Optional.of(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"))),
-          registry, java.time.Clock.systemUTC()), Duration.ofSeconds(10), Duration.ofSeconds(60)), "aws");
+          registry, Clock.systemUTC()), Duration.ofSeconds(10), Duration.ofSeconds(60)), "aws");
       ScriptedDetector gpu = new ScriptedDetector("gpu", n -> ScriptedDetector.fail());
       worker("gpu", gpu);
       var router = router(InferenceRouter.Mode.HYBRID, 2, Duration.ofSeconds(5));

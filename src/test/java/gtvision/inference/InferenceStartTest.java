@@ -54,6 +54,11 @@ class InferenceStartTest {
     assertEquals(Duration.ofSeconds(60), s.router().breakerReset());
     assertEquals(50, s.aws().maxConcurrency());
     assertEquals(3, s.aws().maxRetries());
+    assertEquals(Duration.ofSeconds(2), s.router().maxFrameAge());
+    assertEquals(64, s.router().maxQueuedUploads());
+    assertEquals(50.0, s.aws().budgetUsdPerDay());
+    assertEquals(1000.0, s.aws().budgetUsdPerMonth());
+    assertThrows(IllegalArgumentException.class, () -> InferenceSettings.from(config("gtv.inference.max-frame-age = 0s")));
     assertEquals(List.of("[A-Z]{3}[0-9][A-Z][0-9]{2}", "[A-Z]{3}[0-9]{4}"), s.plates().orElseThrow().patterns().regexes());
     assertThrows(IllegalArgumentException.class, () -> InferenceSettings.from(config("gtv.inference.mode = fast")));
   }

@@ -2,12 +2,15 @@ package gtvision.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
@@ -43,9 +46,13 @@ class RekognitionDetectorTest {
     server.close();
   }
 
-  static RekognitionDetector.Settings settings(java.net.URI endpoint, int budget, int maxConcurrency) {
+  static RekognitionDetector.Settings settings(URI endpoint, int budget, int maxConcurrency) {
+    return settings(endpoint, budget, maxConcurrency, 1000.0);
+  }
+
+  static RekognitionDetector.Settings settings(URI endpoint, int budget, int maxConcurrency, double usdPerDay) {
     return new RekognitionDetector.Settings(
-        Optional.of("us-east-1"), Optional.of(endpoint), maxConcurrency, budget, 0.001, 3,
+        Optional.of("us-east-1"), Optional.of(endpoint), maxConcurrency, budget, 0.001, usdPerDay, 10_000.0, 3,
         Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10), 0.5, Set.of(), 50_000_000L,
         PlatePatterns.parse(PlatePatterns.DEFAULTS));
   }
@@ -86,7 +93,7 @@ class RekognitionDetectorTest {
       assertTrue(labels.body().contains(Base64.getEncoder().encodeToString(DOG)), "image bytes sent base64");
       assertTrue(labels.body().contains("\"MinConfidence\":50"), labels.body());
       assertEquals("RekognitionService.DetectText", server.requests.get(1).target());
-      assertEquals(new RekognitionDetector.Usage(2, 0.002, 100, 99), d.usage());
+      assertEquals(new RekognitionDetector.Usage(2, 0.002, 0.002, 0.002, 100, 99, 1000.0, 10_000.0), d.usage());
       assertEquals(2.0, registry.get("gtv.aws.calls").counters().stream().mapToDouble(c -> c.count()).sum());
     }
   }
@@ -116,7 +123,7 @@ class RekognitionDetectorTest {
   void persistentServerErrorFailsAfterThreeRetries() {
     server.on("DetectLabels", n -> FakeRekognition.Reply.error(500, "InternalServerError"));
     try (RekognitionDetector d = detector(server, registry, clock, 100, 50)) {
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, () -> detect(d, false).join());
+      CompletionException e = assertThrows(CompletionException.class, () -> detect(d, false).join());
       RekognitionException cause = assertInstanceOf(RekognitionException.class, e.getCause());
       assertEquals(500, cause.statusCode());
       assertEquals(4, server.count("DetectLabels"));
@@ -129,7 +136,7 @@ class RekognitionDetectorTest {
     try (RekognitionDetector d = detector(server, registry, clock, 2, 50)) {
       detect(d, false).join();
       detect(d, false).join();
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, () -> detect(d, false).join());
+      CompletionException e = assertThrows(CompletionException.class, () -> detect(d, false).join());
       assertInstanceOf(BudgetExhaustedException.class, e.getCause());
       assertEquals(2, server.count("DetectLabels"));
       assertEquals(0, d.usage().budgetRemaining());
@@ -140,6 +147,35 @@ class RekognitionDetectorTest {
       detect(d, false).join();
       assertEquals(3, server.count("DetectLabels"));
       assertEquals(0.003, d.usage().spendUsd(), 1e-9);
+    }
+  }
+
+  @Test
+  void usdBudgetPerDayRefusesCallsBeyondItUntilTheNextDay() {
+    server.on("DetectLabels", n -> FakeRekognition.Reply.ok(FakeRekognition.CAR_AND_PERSON));
+    server.on("DetectText", n -> FakeRekognition.Reply.ok(FakeRekognition.PLATE_TEXT));
+    // 0.001 USD a call, 0.003 USD a day: one image with plates (two calls), then one more call.
+    try (RekognitionDetector d = RekognitionDetector.create(
+        settings(server.endpoint(), 100, 50, 0.003),
+        Optional.of(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret"))),
+        registry, clock)) {
+      assertTrue(detect(d, true).join().get(0).detections().get(0).plate().isPresent());
+      // The second image's labels fit the budget, its plate read does not: vehicles without plates.
+      assertTrue(detect(d, true).join().get(0).detections().get(0).plate().isEmpty());
+      CompletionException e = assertThrows(CompletionException.class, () -> detect(d, true).join());
+      BudgetExhaustedException cause = assertInstanceOf(BudgetExhaustedException.class, e.getCause());
+      assertTrue(cause.getMessage().contains("per day"), cause.getMessage());
+      assertEquals(2, server.count("DetectLabels"));
+      assertEquals(1, server.count("DetectText"));
+      assertEquals(0.003, d.usage().spendTodayUsd(), 1e-9);
+      assertEquals(0.003, registry.get("gtv.aws.spend.today").gauge().value(), 1e-9);
+      assertEquals(0.003, registry.get("gtv.aws.budget.per.day").gauge().value(), 1e-9);
+
+      clock.advance(Duration.ofDays(1));
+      detect(d, false).join();
+      assertEquals(3, server.count("DetectLabels"));
+      assertEquals(0.001, d.usage().spendTodayUsd(), 1e-9);
+      assertEquals(0.004, d.usage().spendThisMonthUsd(), 1e-9);
     }
   }
 
@@ -158,7 +194,7 @@ class RekognitionDetectorTest {
   @Test
   void nonImageIsRejectedWithoutACall() {
     try (RekognitionDetector d = detector(server, registry, clock, 100, 50)) {
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+      CompletionException e = assertThrows(CompletionException.class,
           () -> d.detect(List.of(ImageInput.encoded("plain text, not a photo".getBytes())), DetectOptions.DEFAULT)
               .toCompletableFuture().join());
       assertInstanceOf(InvalidImageException.class, e.getCause());
@@ -179,12 +215,12 @@ class RekognitionDetectorTest {
     }
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 

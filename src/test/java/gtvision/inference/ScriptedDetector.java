@@ -14,6 +14,7 @@ final class ScriptedDetector implements Detector {
   final List<CompletableFuture<List<DetectionResult>>> held = new CopyOnWriteArrayList<>();
   volatile IntFunction<CompletionStage<List<DetectionResult>>> script;
   volatile boolean closed;
+  volatile int capacity = 16;
 
   ScriptedDetector(String provider, IntFunction<CompletionStage<List<DetectionResult>>> script) {
     this.provider = provider;
@@ -49,6 +50,11 @@ final class ScriptedDetector implements Detector {
   @Override
   public String modelId() {
     return "scripted";
+  }
+
+  @Override
+  public int capacity() {
+    return capacity;
   }
 
   @Override

@@ -1,0 +1,247 @@
+package gtvision.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11: a detector slower than the frames offered by many cameras stays busy, its breaker stays
+ * closed, every camera gets its share, and frames that waited too long are skipped, not analysed.
+ */
+class InferenceOverloadTest {
+  static final byte[] JPEG = SharedData.imageBytes("dog.jpg");
+  static final Duration MAX_AGE = Duration.ofMillis(200);
+  static final Duration BATCH_TIME = Duration.ofMillis(20);
+  static final int BATCH = 4;
+
+  ActorTestKit kit;
+  SimpleMeterRegistry registry;
+  AtomicReference<HealthSnapshot> health;
+  ScheduledExecutorService cameras;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create(ConfigFactory.parseString("pekko.loglevel = INFO"));
+    registry = new SimpleMeterRegistry();
+    health = new AtomicReference<>();
+    cameras = Executors.newScheduledThreadPool(2);
+  }
+
+  @AfterEach
+  void stop() {
+    cameras.shutdownNow();
+    kit.shutdownTestKit();
+  }
+
+  ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode) {
+    return router(mode, MAX_AGE);
+  }
+
+  ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, Duration maxAge) {
+    var settings = new InferenceRouter.Settings(
+        mode, Duration.ofSeconds(5), Duration.ofSeconds(5), 5, Duration.ofSeconds(60), 50_000_000L, maxAge, 64);
+    return kit.spawn(InferenceRouter.create(settings, registry, health));
+  }
+
+  void worker(String name, Detector d) {
+    kit.spawn(InferenceWorker.create(d.provider(), () -> d, Duration.ofSeconds(10), Duration.ofSeconds(60)), name);
+  }
+
+  void awaitHealth(Predicate<HealthSnapshot> ok) {
+    InferenceRouterTest.awaitTrue(() -> health.get() != null && ok.test(health.get()), "health as expected: " + health.get());
+  }
+
+  /** What many cameras saw in one run. */
+  record Run(double detectorFps, Map<String, Integer> analysed, Map<String, Integer> busy, int other, boolean breakerOpened) {
+    int totalBusy() {
+      return busy.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  /**
+   * Drives {@code n} cameras like camera streams do (one frame in flight per camera, the next one a
+   * period after the previous was sent, or at once if the answer came later) for {@code run}, and
+   * measures the frames the detector analysed per second after a warm-up.
+   */
+  Run drive(ActorRef<InferenceRouter.Command> router, FixedTimeDetector detector, int n, Duration period, Duration run)
+      throws InterruptedException {
+    Map<String, Integer> analysed = new ConcurrentHashMap<>();
+    Map<String, Integer> busy = new ConcurrentHashMap<>();
+    AtomicInteger other = new AtomicInteger();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicBoolean breakerOpened = new AtomicBoolean();
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String camera = "cam-" + i;
+      analysed.put(camera, 0);
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      done.add(finished);
+      cameras.execute(() -> frame(router, detector, camera, period, running, analysed, busy, other, finished));
+    }
+    cameras.scheduleAtFixedRate(() -> {
+      HealthSnapshot h = health.get();
+      if (h.workers().stream().anyMatch(w -> !w.breaker().equals("CLOSED"))) breakerOpened.set(true);
+    }, 0, 20, TimeUnit.MILLISECONDS);
+    Duration warmUp = Duration.ofMillis(300);
+    Thread.sleep(warmUp.toMillis()); // the run's length, not a wait for something
+    int before = detector.frames.get();
+    long t0 = System.nanoTime();
+    Thread.sleep(run.minus(warmUp).toMillis());
+    double fps = (detector.frames.get() - before) / ((System.nanoTime() - t0) / 1e9);
+    running.set(false);
+    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+    return new Run(fps, Map.copyOf(analysed), Map.copyOf(busy), other.get(), breakerOpened.get());
+  }
+
+  private void frame(
+      ActorRef<InferenceRouter.Command> router, FixedTimeDetector detector, String camera, Duration period,
+      AtomicBoolean running, Map<String, Integer> analysed, Map<String, Integer> busy, AtomicInteger other,
+      CompletableFuture<Void> finished) {
+    if (!running.get()) {
+      finished.complete(null);
+      return;
+    }
+    long sentAt = System.nanoTime();
+    byte[] frame = detector.sent(JPEG);
+    AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(
+            router,
+            replyTo -> new InferenceRouter.Detect(List.of(frame), DetectOptions.DEFAULT, Optional.of(camera), replyTo),
+            Duration.ofSeconds(10),
+            kit.scheduler())
+        .whenComplete((reply, error) -> {
+          if (reply instanceof InferenceRouter.Detected) {
+            analysed.merge(camera, 1, Integer::sum);
+          } else if (reply instanceof InferenceRouter.Busy b) {
+            busy.merge(b.reason().startsWith("frame waited") ? "too-old" : "other", 1, Integer::sum);
+          } else {
+            other.incrementAndGet();
+          }
+          long next = Math.max(0, period.toNanos() - (System.nanoTime() - sentAt));
+          cameras.schedule(
+              () -> frame(router, detector, camera, period, running, analysed, busy, other, finished),
+              next, TimeUnit.NANOSECONDS);
+        });
+  }
+
+  @Test
+  void slowDetectorUnderThreeTimesOverloadStaysBusyFairAndFreshWithoutOpeningItsBreaker() throws Exception {
+    FixedTimeDetector detector = new FixedTimeDetector(BATCH, BATCH_TIME);
+    worker("gpu", detector);
+    var router = router(InferenceRouter.Mode.GPU);
+    awaitHealth(h -> h.workers().size() == 1 && h.workers().get(0).capacity() == BATCH * 2);
+
+    // Fed exactly at capacity: as many cameras as the worker admits, each sending again at once.
+    Run atCapacity = drive(router, detector, BATCH * 2, Duration.ZERO, Duration.ofMillis(1300));
+    assertEquals(0, atCapacity.totalBusy(), "at capacity nothing waits long enough to be skipped");
+
+    // Three times what it can do: 3 x capacity frames/s from many cameras.
+    int n = 60;
+    Duration period = Duration.ofNanos((long) (n * 1e9 / (3 * atCapacity.detectorFps())));
+    long oldestBefore = detector.oldestAnalysedNanos.getAndSet(0);
+    Run overload = drive(router, detector, n, period, Duration.ofMillis(2000));
+    double ratio = overload.detectorFps() / atCapacity.detectorFps();
+    System.out.printf(
+        "overload: detector at capacity %.1f frames/s, under 3x overload (%d cameras every %d ms) %.1f frames/s, ratio %.3f;"
+            + " skipped too old %d, oldest analysed %d ms (max age %d ms)%n",
+        atCapacity.detectorFps(), n, period.toMillis(), overload.detectorFps(), ratio, overload.totalBusy(),
+        detector.oldestAnalysedNanos.get() / 1_000_000, MAX_AGE.toMillis());
+
+    assertTrue(ratio >= 0.9, "throughput under overload " + ratio + " of that at capacity");
+    assertTrue(!overload.breakerOpened() && !atCapacity.breakerOpened(), "a busy detector is not broken");
+    assertEquals(0, overload.other(), "no frame failed or was unavailable");
+    assertTrue(overload.busy().getOrDefault("too-old", 0) > 0, "frames that waited too long are skipped: " + overload.busy());
+    assertEquals(
+        (double) overload.totalBusy(),
+        registry.get("gtv.inference.skipped").tag("reason", "too-old").counter().count());
+    int min = overload.analysed().values().stream().mapToInt(Integer::intValue).min().orElseThrow();
+    double mean = overload.analysed().values().stream().mapToInt(Integer::intValue).average().orElseThrow();
+    assertTrue(min >= mean / 3, "every camera gets its share: min " + min + ", mean " + mean);
+    // Admitted at most MAX_AGE old, then at most two batches in the worker (plus scheduling).
+    long oldestMs = Math.max(oldestBefore, detector.oldestAnalysedNanos.get()) / 1_000_000;
+    assertTrue(oldestMs <= MAX_AGE.toMillis() + 2 * BATCH_TIME.toMillis() + 60, "oldest frame analysed " + oldestMs + " ms");
+    HealthSnapshot h = health.get();
+    assertTrue(h.workers().get(0).utilisation() > 0.9, "utilisation in /health: " + h.workers().get(0));
+    assertTrue(registry.get("gtv.inference.worker.busy").functionCounter().count() > 1.0);
+    assertTrue(registry.get("gtv.inference.queue.wait").tag("provider", "gpu").timer().count() > 0);
+  }
+
+  @Test
+  void detectorThatReallyFailsStillOpensItsBreakerUnderLoad() throws Exception {
+    ScriptedDetector gpu = new ScriptedDetector("gpu", i -> ScriptedDetector.fail());
+    gpu.capacity = 1; // one at a time, so that exactly the breaker's five failures reach it
+    worker("gpu", gpu);
+    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(10));
+    awaitHealth(InferenceRouterTest.ready("gpu", 1));
+    TestProbe<InferenceRouter.Reply> probe = kit.createTestProbe();
+    for (int i = 0; i < 20; i++) {
+      router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-" + i), probe.ref()));
+    }
+    List<InferenceRouter.Reply> replies = probe.receiveSeveralMessages(20, Duration.ofSeconds(5));
+    // Failed, or (once the breaker is open) unavailable: never analysed, never merely "busy" for a broken detector.
+    assertTrue(replies.stream().allMatch(r -> r instanceof InferenceRouter.Unavailable), replies.toString());
+    assertTrue(replies.stream().anyMatch(r -> ((InferenceRouter.Unavailable) r).reason().contains("breaker OPEN")), replies.toString());
+    assertEquals(5, gpu.calls.get(), "the breaker opened after five errors and nothing more was sent");
+    assertEquals(2.0, registry.get("gtv.inference.breaker.state").gauge().value());
+  }
+
+  @Test
+  void inHybridModeWhatTheGpuCannotTakeOverflowsToAwsAndWaitsWhenAwsBudgetIsSpent() {
+    ScriptedDetector gpu = new ScriptedDetector("gpu", i -> null);
+    gpu.script = i -> gpu.hold();
+    gpu.capacity = 2;
+    AtomicInteger budget = new AtomicInteger(2);
+    ScriptedDetector aws = new ScriptedDetector("aws", i -> budget.getAndDecrement() > 0
+        ? ScriptedDetector.ok("aws")
+        : CompletableFuture.failedFuture(new BudgetExhaustedException("AWS budget of 0.002 USD per day is spent")));
+    worker("gpu", gpu);
+    worker("aws", aws);
+    var router = router(InferenceRouter.Mode.HYBRID);
+    awaitHealth(InferenceRouterTest.ready("gpu", 1).and(InferenceRouterTest.ready("aws", 1)));
+
+    TestProbe<InferenceRouter.Reply> probe = kit.createTestProbe();
+    for (int i = 0; i < 5; i++) {
+      router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-" + i), probe.ref()));
+    }
+    // Two admitted to the GPU (its capacity), two overflow to AWS, the fifth is refused by the budget
+    // and waits for the GPU instead of failing.
+    for (int i = 0; i < 2; i++) {
+      var d = assertInstanceOf(InferenceRouter.Detected.class, probe.receiveMessage(Duration.ofSeconds(3)));
+      assertEquals("aws", d.provider());
+      assertTrue(d.fallback());
+    }
+    InferenceRouterTest.awaitTrue(() -> aws.calls.get() == 3, "the budget refusal");
+    probe.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(2, gpu.calls.get());
+    assertEquals(3.0, registry.get("gtv.inference.fallbacks").tag("reason", "overflow").counter().count());
+    gpu.held.get(0).complete(List.of(ScriptedDetector.result("gpu")));
+    assertEquals("gpu", ((InferenceRouter.Detected) probe.receiveMessage(Duration.ofSeconds(3))).provider());
+    InferenceRouterTest.awaitTrue(() -> gpu.calls.get() == 3, "the refused frame admitted to the GPU");
+    gpu.held.get(2).complete(List.of(ScriptedDetector.result("gpu")));
+    var last = assertInstanceOf(InferenceRouter.Detected.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals("gpu", last.provider());
+  }
+}
