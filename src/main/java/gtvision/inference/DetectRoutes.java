@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Multipart;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -139,11 +140,16 @@ public final class DetectRoutes extends AllDirectives {
       if (r instanceof InferenceRouter.Rejected rejected) {
         return complete(ApiErrors.badRequest(upload.images().size() == 1 ? "image" : "images", rejected.reason()));
       }
-      return complete(unavailable(((InferenceRouter.Unavailable) r).reason()));
+      if (r instanceof InferenceRouter.Busy busy) {
+        // An upload that names a camera queues as that camera's frame: when the detectors are busy it is
+        // skipped like one, and the client may simply try again.
+        return complete(unavailable("the detectors are busy: " + busy.reason()).addHeader(RetryAfter.create(1)));
+      }
+      return complete(unavailable("no inference provider available: " + ((InferenceRouter.Unavailable) r).reason()));
     });
   }
 
-  private static HttpResponse unavailable(String reason) {
-    return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, ApiError.of("no inference provider available: " + reason));
+  private static HttpResponse unavailable(String message) {
+    return ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, ApiError.of(message));
   }
 }
