@@ -143,7 +143,7 @@ public final class DetectRoutes extends AllDirectives {
       if (r instanceof InferenceRouter.Busy busy) {
         // An upload that names a camera queues as that camera's frame: when the detectors are busy it is
         // skipped like one, and the client may simply try again.
-        return complete(unavailable("the detectors are busy: " + busy.reason()).addHeader(RetryAfter.create(1)));
+        return complete(unavailable("the detectors are busy: " + busy.reason()).addHeader(RetryAfter.create(1L)));
       }
       return complete(unavailable("no inference provider available: " + ((InferenceRouter.Unavailable) r).reason()));
     });
