@@ -19,12 +19,14 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  */
 public final class LiveFeed implements CameraEntity.DetectionsListener {
   static final String TOPIC = "gtv-detections";
+  /** The topic's system actor on every node, under {@code /system}. */
+  public static final String ACTOR_NAME = "live-feed-topic";
   private final ActorSystem<?> system;
   private final ActorRef<Topic.Command<DetectionsRecorded>> topic;
 
   public LiveFeed(ActorSystem<?> system) {
     this.system = system;
-    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), "live-feed-topic", Props.empty());
+    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), ACTOR_NAME, Props.empty());
   }
 
   @Override

@@ -15,6 +15,7 @@ import gtvision.camera.RecordedDetection;
 import gtvision.camera.stream.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.LiveFeedClient;
+import gtvision.testsupport.LiveFeedTopics;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
@@ -277,7 +278,8 @@ class DetectionsApiTest {
   @Test
   void liveFeedStreamsPersistedDetections() throws Exception {
     LiveFeedClient client = LiveFeedClient.reading(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/live?camera=live-cam"));
-    Thread.sleep(500);
+    // Detections persisted before the connection's subscriber joined the topic are not sent to it.
+    LiveFeedTopics.await(node.system(), stats -> stats.localSubscriberCount() >= 1, "the live client subscribed");
     assertEquals(200, api.ingest(DetectionsClient.body(List.of(
         DetectionsClient.item("ing-b", BASE.plusSeconds(5), "car", 0.9, null, 50),
         DetectionsClient.item("live-cam", BASE.plusSeconds(5), "bus", 0.88, "LIV3E55", 51))), "198.51.100.4").statusCode());
