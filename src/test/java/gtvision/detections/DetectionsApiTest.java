@@ -257,7 +257,9 @@ class DetectionsApiTest {
           DetectionsClient.item("page-cam", BASE.minusSeconds(1000 + batch), "car", 0.8, null, 2000 + batch));
       assertEquals(200, api.ingest(DetectionsClient.body(more), "198.51.100.3").statusCode());
       batch++;
-      Thread.sleep(150);
+      // The next page is read only once the new rows are on the read side, where they could disturb it.
+      int expected = 120 + 2 * batch;
+      api.await("camera=page-cam", found -> found.size() == expected, Duration.ofSeconds(30));
       page = api.json("/api/detections?camera=page-cam&limit=25&cursor=" + page.get("nextCursor").asText());
       page.get("items").forEach(paged::add);
     }
