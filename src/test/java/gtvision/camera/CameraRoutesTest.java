@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorSystem;
@@ -286,7 +287,7 @@ class CameraRoutesTest extends JUnit5RouteTest {
 
   @Test
   void cursorRoundTrips() {
-    assertEquals("cam-17", CameraRoutes.decodeCursor(java.util.Optional.of(CameraRoutes.encodeCursor("cam-17"))).orElseThrow().orElseThrow());
-    assertNull(CameraRoutes.decodeCursor(java.util.Optional.of("!!")).orElse(null));
+    assertEquals("cam-17", CameraRoutes.decodeCursor(Optional.of(CameraRoutes.encodeCursor("cam-17"))).orElseThrow().orElseThrow());
+    assertNull(CameraRoutes.decodeCursor(Optional.of("!!")).orElse(null));
   }
 }

@@ -2,12 +2,15 @@ package gtvision.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
@@ -43,7 +46,7 @@ class RekognitionDetectorTest {
     server.close();
   }
 
-  static RekognitionDetector.Settings settings(java.net.URI endpoint, int budget, int maxConcurrency) {
+  static RekognitionDetector.Settings settings(URI endpoint, int budget, int maxConcurrency) {
     return new RekognitionDetector.Settings(
         Optional.of("us-east-1"), Optional.of(endpoint), maxConcurrency, budget, 0.001, 3,
         Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10), 0.5, Set.of(), 50_000_000L,
@@ -116,7 +119,7 @@ class RekognitionDetectorTest {
   void persistentServerErrorFailsAfterThreeRetries() {
     server.on("DetectLabels", n -> FakeRekognition.Reply.error(500, "InternalServerError"));
     try (RekognitionDetector d = detector(server, registry, clock, 100, 50)) {
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, () -> detect(d, false).join());
+      CompletionException e = assertThrows(CompletionException.class, () -> detect(d, false).join());
       RekognitionException cause = assertInstanceOf(RekognitionException.class, e.getCause());
       assertEquals(500, cause.statusCode());
       assertEquals(4, server.count("DetectLabels"));
@@ -129,7 +132,7 @@ class RekognitionDetectorTest {
     try (RekognitionDetector d = detector(server, registry, clock, 2, 50)) {
       detect(d, false).join();
       detect(d, false).join();
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, () -> detect(d, false).join());
+      CompletionException e = assertThrows(CompletionException.class, () -> detect(d, false).join());
       assertInstanceOf(BudgetExhaustedException.class, e.getCause());
       assertEquals(2, server.count("DetectLabels"));
       assertEquals(0, d.usage().budgetRemaining());
@@ -158,7 +161,7 @@ class RekognitionDetectorTest {
   @Test
   void nonImageIsRejectedWithoutACall() {
     try (RekognitionDetector d = detector(server, registry, clock, 100, 50)) {
-      CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+      CompletionException e = assertThrows(CompletionException.class,
           () -> d.detect(List.of(ImageInput.encoded("plain text, not a photo".getBytes())), DetectOptions.DEFAULT)
               .toCompletableFuture().join());
       assertInstanceOf(InvalidImageException.class, e.getCause());
@@ -179,12 +182,12 @@ class RekognitionDetectorTest {
     }
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
 
