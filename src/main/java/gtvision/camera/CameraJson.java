@@ -1,6 +1,8 @@
 package gtvision.camera;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import gtvision.SourceUrls;
 import java.time.Instant;
 import java.util.List;
@@ -32,10 +34,10 @@ final class CameraJson {
 
   /** Both coordinates are required: a missing one must not silently become 0. */
   record LocationRequest(double lat, double lon) {
-    @com.fasterxml.jackson.annotation.JsonCreator
+    @JsonCreator
     LocationRequest(
-        @com.fasterxml.jackson.annotation.JsonProperty(value = "lat", required = true) Double lat,
-        @com.fasterxml.jackson.annotation.JsonProperty(value = "lon", required = true) Double lon) {
+        @JsonProperty(value = "lat", required = true) Double lat,
+        @JsonProperty(value = "lon", required = true) Double lon) {
       this(lat.doubleValue(), lon.doubleValue());
     }
   }

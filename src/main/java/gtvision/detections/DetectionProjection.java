@@ -15,13 +15,16 @@ public final class DetectionProjection {
 
   private DetectionProjection() {}
 
+  /** Inserts the rows of a group's detection events; the group's other camera events are not its business. */
+  static final CameraEventProjections.ReadSideWriter WRITER = (connection, events) -> {
+    List<CameraEntity.DetectionsRecorded> recorded = events.stream()
+        .filter(CameraEntity.DetectionsRecorded.class::isInstance)
+        .map(CameraEntity.DetectionsRecorded.class::cast)
+        .toList();
+    if (!recorded.isEmpty()) DetectionTable.insert(connection, recorded);
+  };
+
   public static void init(ActorSystem<?> system) {
-    CameraEventProjections.runReadSide(system, NAME, (connection, events) -> {
-      List<CameraEntity.DetectionsRecorded> recorded = events.stream()
-          .filter(CameraEntity.DetectionsRecorded.class::isInstance)
-          .map(CameraEntity.DetectionsRecorded.class::cast)
-          .toList();
-      if (!recorded.isEmpty()) DetectionTable.insert(connection, recorded);
-    });
+    CameraEventProjections.runReadSide(system, NAME, WRITER);
   }
 }

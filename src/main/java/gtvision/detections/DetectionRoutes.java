@@ -12,10 +12,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -74,11 +77,11 @@ public final class DetectionRoutes extends AllDirectives {
     });
   }
 
-  private static final java.util.Set<String> PARAMS =
-      java.util.Set.of("camera", "class", "minConfidence", "from", "to", "plate", "platePrefix", "cursor", "limit");
+  private static final Set<String> PARAMS =
+      Set.of("camera", "class", "minConfidence", "from", "to", "plate", "platePrefix", "cursor", "limit");
 
   /** A query, or the 400 naming the first bad parameter. */
-  private Object parse(java.util.Map<String, String> p) {
+  private Object parse(Map<String, String> p) {
     for (String name : p.keySet()) {
       if (!PARAMS.contains(name)) return ApiErrors.badRequest(name, "unknown query parameter " + name);
     }
@@ -142,7 +145,7 @@ public final class DetectionRoutes extends AllDirectives {
     return new DetectionQuery(camera, className, minConfidence, from, to, plate, platePrefix, after, limit);
   }
 
-  private Route withRow(String idText, java.util.function.Function<DetectionRow, Route> inner) {
+  private Route withRow(String idText, Function<DetectionRow, Route> inner) {
     long id;
     try {
       id = Long.parseLong(idText);

@@ -2,11 +2,14 @@ package gtvision.detections;
 
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
@@ -16,17 +19,29 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  */
 public final class LiveFeed implements CameraEntity.DetectionsListener {
   static final String TOPIC = "gtv-detections";
+  /** The topic's system actor on every node, under {@code /system}. */
+  public static final String ACTOR_NAME = "live-feed-topic";
   private final ActorSystem<?> system;
   private final ActorRef<Topic.Command<DetectionsRecorded>> topic;
 
   public LiveFeed(ActorSystem<?> system) {
     this.system = system;
-    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), "live-feed-topic", Props.empty());
+    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), ACTOR_NAME, Props.empty());
   }
 
   @Override
   public void persisted(List<DetectionsRecorded> events) {
     for (DetectionsRecorded event : events) topic.tell(Topic.publish(event));
+  }
+
+  /**
+   * How many connections on this node are subscribed right now. Subscribing and leaving are
+   * asynchronous: tests wait on this rather than for a fixed time.
+   */
+  CompletionStage<Integer> localSubscribers() {
+    return AskPattern.<Topic.Command<DetectionsRecorded>, Topic.TopicStats>ask(
+            topic, Topic::getTopicStats, Duration.ofSeconds(3), system.scheduler())
+        .thenApply(Topic.TopicStats::localSubscriberCount);
   }
 
   /** Starts one connection's subscriber; it stops (and leaves the topic) when told or when its queue refuses. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
 import gtvision.http.Json;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
@@ -45,7 +46,7 @@ public final class LiveRoutes extends AllDirectives {
   }
 
   private static Set<String> cameraSet(String param) {
-    return Set.of(java.util.Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct()
+    return Set.of(Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct()
         .toArray(String[]::new));
   }
 

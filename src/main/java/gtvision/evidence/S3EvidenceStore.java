@@ -2,6 +2,7 @@ package gtvision.evidence;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
@@ -58,7 +59,7 @@ public final class S3EvidenceStore implements EvidenceStore, AutoCloseable {
   @Override
   public CompletionStage<Optional<byte[]>> get(String key) {
     if (!EvidenceStore.validKey(key)) {
-      return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException("not an evidence key: " + key));
+      return CompletableFuture.failedFuture(new IllegalArgumentException("not an evidence key: " + key));
     }
     return client
         .getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes())

@@ -6,6 +6,7 @@ import gtvision.camera.RecordedDetection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +40,7 @@ final class IngestValidator {
     if (n == 0) return problem("detections", "detections must not be empty");
     if (n > maxItems) return problem("detections", "at most " + maxItems + " detections per request, got " + n);
     Instant latest = now.plus(maxSkew);
-    Map<String, Integer> perFrame = new java.util.HashMap<>();
+    Map<String, Integer> perFrame = new HashMap<>();
     for (int i = 0; i < n; i++) {
       Optional<Problem> p = checkItem(request.detections().get(i), "detections[" + i + "].", latest);
       if (p.isPresent()) return p;

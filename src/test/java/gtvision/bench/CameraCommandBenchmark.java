@@ -15,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.function.IntFunction;
 
@@ -85,7 +87,7 @@ public final class CameraCommandBenchmark {
         1.0, null, List.of("bench"), false);
   }
 
-  private static Result run(String phase, int count, IntFunction<java.util.concurrent.CompletionStage<CameraEntity.Reply>> op)
+  private static Result run(String phase, int count, IntFunction<CompletionStage<CameraEntity.Reply>> op)
       throws InterruptedException {
     Semaphore permits = new Semaphore(IN_FLIGHT);
     long[] latencies = new long[count];
@@ -142,7 +144,7 @@ public final class CameraCommandBenchmark {
     }).toCompletableFuture().join();
   }
 
-  private static boolean isH2(Connection connection) throws java.sql.SQLException {
+  private static boolean isH2(Connection connection) throws SQLException {
     return connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("h2");
   }
 }

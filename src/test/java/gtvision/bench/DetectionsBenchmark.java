@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Detections out, on PostgreSQL:
@@ -57,7 +59,7 @@ public final class DetectionsBenchmark {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     long rows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     List<Integer> rates = args.length > 2
-        ? java.util.Arrays.stream(args[2].split(",")).map(Integer::valueOf).toList()
+        ? Arrays.stream(args[2].split(",")).map(Integer::valueOf).toList()
         : List.of(1_000, 5_000, 10_000);
     if (!TestDatabases.postgresAvailable()) throw new IllegalStateException("needs PostgreSQL on 127.0.0.1:5432");
     int status = 0;
@@ -279,7 +281,7 @@ public final class DetectionsBenchmark {
         + String.format("%04d", (g * 13) % 10000);
   }
 
-  private static void measure(HttpClient client, TestNodes.Node node, String name, java.util.function.Supplier<String> query)
+  private static void measure(HttpClient client, TestNodes.Node node, String name, Supplier<String> query)
       throws Exception {
     for (int i = 0; i < 20; i++) get(client, node, query.get());
     List<Long> times = new ArrayList<>();

@@ -3,6 +3,7 @@ package gtvision.bench;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 
 import com.sun.management.OperatingSystemMXBean;
+import com.typesafe.config.ConfigFactory;
 import gtvision.camera.stream.Frame;
 import gtvision.camera.stream.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
@@ -13,6 +14,7 @@ import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestImages;
 import gtvision.testsupport.TestNodes;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,10 +78,10 @@ public final class IngestBenchmark {
       // An analyser that does what inference needs first: the full decode of the frame.
       FrameAnalyser decoding = (frame, config) -> {
         frame.bgr();
-        return java.util.concurrent.CompletableFuture.completedFuture(FrameAnalyser.Analysis.nothing("bench"));
+        return CompletableFuture.completedFuture(FrameAnalyser.Analysis.nothing("bench"));
       };
       TestNodes.Node node = TestNodes.start(TestDatabases.h2(dataDir),
-          IngestTestConfig.fast().withFallback(com.typesafe.config.ConfigFactory.parseString(
+          IngestTestConfig.fast().withFallback(ConfigFactory.parseString(
               "gtv.camera.stream.read-timeout = 10s\ngtv.camera.stream.connect-timeout = 10s\n"
                   + "gtv.camera.stream.backoff-max = 10s\ngtv.camera.stream.stats-interval = 5s\n"
                   + "gtv.camera.stream.stats-persist-interval = 30s")),
@@ -311,7 +314,7 @@ public final class IngestBenchmark {
         if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
       }
       return busy;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 0;
     }
   }
@@ -321,7 +324,7 @@ public final class IngestBenchmark {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).strip();
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not Linux: leave the model out
     }
     return "unknown CPU";

@@ -18,13 +18,16 @@ import gtvision.testsupport.TestNodes;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The entity on the real PostgreSQL journal survives a full restart of its node. */
 class CameraRecoveryTest {
   private static final String ID = "cam-recovery";
 
-  private static CameraEntity.State ask(TestNodes.Node node, java.util.function.Function<Cameras, java.util.concurrent.CompletionStage<CameraEntity.Reply>> command) {
+  private static CameraEntity.State ask(TestNodes.Node node, Function<Cameras, CompletionStage<CameraEntity.Reply>> command) {
     Cameras cameras = new Cameras(node.system(), new CameraMetrics(Metrics.get(node.system()).registry()),
         CameraTable.listing(Database.get(node.system())));
     CameraEntity.Reply reply = command.apply(cameras).toCompletableFuture().join();
@@ -88,7 +91,7 @@ class CameraRecoveryTest {
   }
 
   private static void awaitRequests(TestCameraServer camera, long atLeast) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (camera.requests() < atLeast) {
       if (System.nanoTime() > deadline) throw new AssertionError("camera requests " + camera.requests() + " < " + atLeast);
       MediaTools.sleep(100);

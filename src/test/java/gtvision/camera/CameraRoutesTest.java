@@ -23,7 +23,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -248,8 +250,8 @@ class CameraRoutesTest extends JUnit5RouteTest {
     post("/api/cameras", camera("cam-metrics")).assertStatusCode(StatusCodes.CREATED);
     get("/api/cameras/cam-metrics").assertStatusCode(StatusCodes.OK);
     awaitListed("cam-metrics", null, null);
-    Thread.sleep(1000); // the status gauge refreshes every 500 ms in tests
-    String text = get("/metrics").entityString();
+    // The status gauge counts the read side on its own schedule (every 500 ms in tests).
+    String text = awaitMetrics(t -> t.matches("(?s).*gtv_cameras\\{status=\"registered\"} [1-9].*"));
     assertTrue(text.contains("gtv_camera_commands_total{outcome=\"accepted\",type=\"register\"}"), text);
     assertTrue(text.contains("gtv_camera_persist_seconds_bucket"));
     assertTrue(text.contains("gtv_http_server_requests_seconds_bucket{method=\"GET\",route=\"/api/cameras/{id}\",status=\"200\""));
@@ -257,6 +259,17 @@ class CameraRoutesTest extends JUnit5RouteTest {
     assertTrue(text.contains("jvm_memory_used_bytes"));
     assertTrue(text.contains("gtv_cluster_members{status=\"up\"} 1.0"));
     assertTrue(text.contains("gtv_projection_lag_seconds{projection=\"cameras\"}"));
+  }
+
+  /** Polls {@code /metrics} until its text satisfies {@code condition}; returns that text. */
+  private String awaitMetrics(Predicate<String> condition) throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    String text = get("/metrics").entityString();
+    while (!condition.test(text) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+      text = get("/metrics").entityString();
+    }
+    return text;
   }
 
   /** Waits until the read side lists {@code id} (optionally: {@code statusId} with {@code status}). */
@@ -274,7 +287,7 @@ class CameraRoutesTest extends JUnit5RouteTest {
 
   @Test
   void cursorRoundTrips() {
-    assertEquals("cam-17", CameraRoutes.decodeCursor(java.util.Optional.of(CameraRoutes.encodeCursor("cam-17"))).orElseThrow().orElseThrow());
-    assertNull(CameraRoutes.decodeCursor(java.util.Optional.of("!!")).orElse(null));
+    assertEquals("cam-17", CameraRoutes.decodeCursor(Optional.of(CameraRoutes.encodeCursor("cam-17"))).orElseThrow().orElseThrow());
+    assertNull(CameraRoutes.decodeCursor(Optional.of("!!")).orElse(null));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraSpec;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class GracefulShutdownTest {
   void sigtermLeavesTheClusterAndHandsShardsOff() throws Exception {
     Config db = TestDatabases.preferPostgres("sigterm", dataDir);
     // The first commands to a cold JVM on a loaded 2-core machine can take seconds.
-    TestNodes.Node a = TestNodes.start(db, com.typesafe.config.ConfigFactory.parseString("gtv.camera.ask-timeout = 30s"));
+    TestNodes.Node a = TestNodes.start(db, ConfigFactory.parseString("gtv.camera.ask-timeout = 30s"));
     Process b = null;
     try {
       int bCluster = TestNodes.freePort();
@@ -68,7 +70,7 @@ class GracefulShutdownTest {
       while (!removed && System.nanoTime() < deadline) {
         ClusterEvent.MemberEvent event = events.receiveMessage(Duration.ofSeconds(30));
         if (event instanceof ClusterEvent.MemberRemoved r && r.member().address().port().get().equals(bCluster)) {
-          assertEquals(org.apache.pekko.cluster.MemberStatus.exiting(), r.previousStatus(), "left, not downed");
+          assertEquals(MemberStatus.exiting(), r.previousStatus(), "left, not downed");
           removed = true;
         }
       }
@@ -107,7 +109,7 @@ class GracefulShutdownTest {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       long up = StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-          .filter(m -> m.status().equals(org.apache.pekko.cluster.MemberStatus.up())).count();
+          .filter(m -> m.status().equals(MemberStatus.up())).count();
       if (up == expected) return;
       Thread.sleep(200);
     }

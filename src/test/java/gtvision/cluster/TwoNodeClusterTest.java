@@ -17,6 +17,7 @@ import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.CameraShards;
 import gtvision.testsupport.IngestTestConfig;
 import gtvision.testsupport.LiveFeedClient;
+import gtvision.testsupport.LiveFeedTopics;
 import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
@@ -152,7 +153,9 @@ class TwoNodeClusterTest {
           .orElseThrow(() -> new AssertionError("none of the 8 cameras lives on node A"));
 
       LiveFeedClient client = LiveFeedClient.reading(URI.create("ws://127.0.0.1:" + b.httpPort() + "/api/live?camera=" + camera));
-      Thread.sleep(500); // the subscription spreads to the other node asynchronously
+      // The subscription spreads to the other node asynchronously (through the receptionist): node A
+      // publishes only to the topic instances it knows have subscribers.
+      LiveFeedTopics.await(a.system(), stats -> stats.topicInstanceCount() >= 1, "node A knows node B's subscriber");
 
       // Persisted by the entity on node A (asked through A), streamed by node B.
       String body = "{\"detections\": [{\"cameraId\": \"" + camera + "\", \"timestamp\": \"2026-11-24T10:00:00Z\", "

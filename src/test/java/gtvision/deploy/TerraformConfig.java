@@ -1,5 +1,7 @@
 package gtvision.deploy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.bertramlabs.plugins.hcl4j.HCLParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Terraform files of terraform/, parsed with hcl4j and merged the way Terraform merges a
@@ -32,8 +35,8 @@ final class TerraformConfig {
     static TerraformConfig load() {
         // hcl4j logs every data block and each expression it cannot evaluate (for-expressions,
         // function calls) at INFO/ERROR; neither matters for these checks.
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.bertramlabs"))
-                .setLevel(ch.qos.logback.classic.Level.OFF);
+        ((Logger) LoggerFactory.getLogger("com.bertramlabs"))
+                .setLevel(Level.OFF);
         TerraformConfig config = new TerraformConfig();
         try (Stream<Path> files = Files.list(dir())) {
             for (Path file : files.filter(p -> p.toString().endsWith(".tf")).sorted().collect(Collectors.toList())) {

@@ -15,6 +15,7 @@ import gtvision.camera.RecordedDetection;
 import gtvision.camera.stream.FrameAnalyser;
 import gtvision.testsupport.CameraApi;
 import gtvision.testsupport.LiveFeedClient;
+import gtvision.testsupport.LiveFeedTopics;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
@@ -256,7 +257,9 @@ class DetectionsApiTest {
           DetectionsClient.item("page-cam", BASE.minusSeconds(1000 + batch), "car", 0.8, null, 2000 + batch));
       assertEquals(200, api.ingest(DetectionsClient.body(more), "198.51.100.3").statusCode());
       batch++;
-      Thread.sleep(150);
+      // The next page is read only once the new rows are on the read side, where they could disturb it.
+      int expected = 120 + 2 * batch;
+      api.await("camera=page-cam", found -> found.size() == expected, Duration.ofSeconds(30));
       page = api.json("/api/detections?camera=page-cam&limit=25&cursor=" + page.get("nextCursor").asText());
       page.get("items").forEach(paged::add);
     }
@@ -277,7 +280,8 @@ class DetectionsApiTest {
   @Test
   void liveFeedStreamsPersistedDetections() throws Exception {
     LiveFeedClient client = LiveFeedClient.reading(URI.create("ws://127.0.0.1:" + node.httpPort() + "/api/live?camera=live-cam"));
-    Thread.sleep(500);
+    // Detections persisted before the connection's subscriber joined the topic are not sent to it.
+    LiveFeedTopics.await(node.system(), stats -> stats.localSubscriberCount() >= 1, "the live client subscribed");
     assertEquals(200, api.ingest(DetectionsClient.body(List.of(
         DetectionsClient.item("ing-b", BASE.plusSeconds(5), "car", 0.9, null, 50),
         DetectionsClient.item("live-cam", BASE.plusSeconds(5), "bus", 0.88, "LIV3E55", 51))), "198.51.100.4").statusCode());

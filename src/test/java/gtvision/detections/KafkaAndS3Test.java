@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ class KafkaAndS3Test {
       assertEquals((byte) 0xD8, plain.body()[1]);
       HttpResponse<byte[]> boxed = api.bytes(detection.get("frameUrl").asText() + "?boxes=true");
       assertEquals(200, boxed.statusCode());
-      assertTrue(!java.util.Arrays.equals(plain.body(), boxed.body()), "boxes drawn");
+      assertTrue(!Arrays.equals(plain.body(), boxed.body()), "boxes drawn");
     }
   }
 

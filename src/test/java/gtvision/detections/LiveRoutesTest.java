@@ -57,11 +57,21 @@ class LiveRoutesTest {
     return Json.get(kit.system()).mapper().readTree(message.asTextMessage().getStrictText());
   }
 
-  private TestSubscriber.Probe<Message> connect(LiveRoutes routes, Set<String> cameras) throws Exception {
+  private TestSubscriber.Probe<Message> connect(LiveRoutes routes, Set<String> cameras) {
+    // Earlier tests' connections leave the topic asynchronously: start from none.
+    awaitSubscribers(0);
     TestSubscriber.Probe<Message> probe = routes.messages(cameras).runWith(TestSink.create(kit.system()), kit.system());
-    // The subscriber joins the topic asynchronously.
-    Thread.sleep(300);
+    // The subscriber joins the topic asynchronously: events published before it joined would be missed.
+    awaitSubscribers(1);
     return probe;
+  }
+
+  /** Polls until {@code count} connections on this node are subscribed to the feed. */
+  private static void awaitSubscribers(int count) {
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+      assertEquals(count, feed.localSubscribers().toCompletableFuture().get(3, TimeUnit.SECONDS), "live subscribers");
+      return null;
+    });
   }
 
   @Test
@@ -88,7 +98,8 @@ class LiveRoutesTest {
     for (int i = 0; i < 50; i++) burst.add(event("cam-slow", i));
     // The consumer asks for nothing while 50 messages arrive: more than its buffer of 8.
     feed.persisted(burst);
-    Thread.sleep(500);
+    // A subscriber whose connection refuses an event leaves the topic: the overflow has happened.
+    awaitSubscribers(0);
     probe.request(100);
     List<JsonNode> received = new ArrayList<>();
     while (true) {
@@ -112,16 +123,19 @@ class LiveRoutesTest {
     try {
       // A real WebSocket client that reads nothing: the kernel's buffers fill and the server's writes
       // stall, as with a client on a slow link.
+      awaitSubscribers(0);
       LiveFeedClient client = LiveFeedClient.stalled(URI.create("ws://127.0.0.1:" + port + "/api/live?camera=cam-socket"));
-      Thread.sleep(300); // the subscriber joins the topic asynchronously
+      // The subscriber joins the topic asynchronously: events published before it joined would be missed.
+      awaitSubscribers(1);
       // About 20 MB of messages, far more than the socket buffers on both ends hold.
       int sent = 4_000;
       for (int batch = 0; batch < sent / 100; batch++) {
         int from = batch * 100;
         feed.persisted(IntStream.range(from, from + 100).mapToObj(i -> bigEvent("cam-socket", i)).toList());
-        Thread.sleep(5);
+        Thread.sleep(5); // paces the publisher, as frames would
       }
-      Thread.sleep(1_000);
+      // The server gives up on the stalled socket when its queue overflows: its subscriber leaves.
+      awaitSubscribers(0);
       client.readAll();
       String how = client.ended(30);
       List<String> messages = client.messages();

@@ -9,11 +9,13 @@ import gtvision.NodeConfig;
 import gtvision.testsupport.TestS3;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.LifecycleRule;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The S3 evidence store and the setup command against a real S3 API (S3Proxy). */
 class S3EvidenceStoreTest {
@@ -62,10 +64,10 @@ class S3EvidenceStoreTest {
       try {
         String outcome = S3Setup.apply(client, settings);
         assertTrue(outcome.startsWith("Created bucket setup-test"), outcome);
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         // S3Proxy has no lifecycle support (501): S3SetupTest applies and reads back the rules on S3Mock.
         // Anything else is a failure.
-        assertTrue(e.getCause() instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e && s3e.statusCode() == 501,
+        assertTrue(e.getCause() instanceof S3Exception s3e && s3e.statusCode() == 501,
             "unexpected failure " + e.getCause());
       }
       // The bucket was created before the rules were sent, and a second run finds it.

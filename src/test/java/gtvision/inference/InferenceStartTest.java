@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -102,21 +103,21 @@ class InferenceStartTest {
     try {
       var missing = YoloxOnnxDetectorTest.settings().withModelPath(Path.of("/nonexistent/model.onnx"));
       ModelLoadException e1 = assertThrows(ModelLoadException.class,
-          () -> YoloxOnnxDetector.load(missing, Optional.empty(), executor, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+          () -> YoloxOnnxDetector.load(missing, Optional.empty(), executor, new SimpleMeterRegistry()));
       assertTrue(e1.getMessage().contains("model file not found: /nonexistent/model.onnx") && e1.getMessage().contains("GTV_MODEL_PATH"), e1.getMessage());
 
       Path text = Files.createTempFile("not-a-model", ".onnx");
       Files.writeString(text, "this is a text file renamed to .onnx\n");
       var bad = YoloxOnnxDetectorTest.settings().withModelPath(text);
       ModelLoadException e2 = assertThrows(ModelLoadException.class,
-          () -> YoloxOnnxDetector.load(bad, Optional.empty(), executor, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+          () -> YoloxOnnxDetector.load(bad, Optional.empty(), executor, new SimpleMeterRegistry()));
       assertTrue(e2.getMessage().contains("is not a valid ONNX model"), e2.getMessage());
       System.out.println("text file as model: " + e2.getMessage());
 
       // The OCR recogniser is a valid ONNX model but not a YOLOX detector.
       var wrong = YoloxOnnxDetectorTest.settings().withModelPath(SharedData.ocrDir().resolve("ch_PP-OCRv4_rec_infer.onnx"));
       ModelLoadException e3 = assertThrows(ModelLoadException.class,
-          () -> YoloxOnnxDetector.load(wrong, Optional.empty(), executor, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+          () -> YoloxOnnxDetector.load(wrong, Optional.empty(), executor, new SimpleMeterRegistry()));
       assertTrue(e3.getMessage().contains("is not a YOLOX detector"), e3.getMessage());
       Files.delete(text);
     } finally {

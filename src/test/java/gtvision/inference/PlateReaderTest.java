@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class PlateReaderTest {
     assertEquals(Optional.empty(), read(SyntheticPlates.plateless(new Random(7))));
     // A real photo region with no text at all: the dog and bicycle of dog.jpg.
     Mat dog = Images.decodeBgr(SharedData.imageBytes("dog.jpg"), 50_000_000);
-    try (Mat crop = dog.apply(new org.bytedeco.opencv.opencv_core.Rect(100, 150, 400, 380))) {
+    try (Mat crop = dog.apply(new Rect(100, 150, 400, 380))) {
       assertEquals(Optional.empty(), reader.read(crop));
     } finally {
       dog.close();

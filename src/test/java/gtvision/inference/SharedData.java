@@ -1,5 +1,7 @@
 package gtvision.inference;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,8 +32,8 @@ final class SharedData {
   static byte[] imageBytes(String name) {
     try {
       return Files.readAllBytes(image(name));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -9,6 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,7 +135,7 @@ final class SyntheticPlates {
   }
 
   private static void addNoise(BufferedImage img, Random rnd, double sigma) {
-    byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+    byte[] data = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
     for (int i = 0; i < data.length; i++) { // test fixture only: the product never loops over pixels
       int v = (data[i] & 0xFF) + (int) Math.round(rnd.nextGaussian() * sigma);
       data[i] = (byte) Math.max(0, Math.min(255, v));

@@ -3,6 +3,7 @@ package gtvision.testsupport;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -186,7 +187,7 @@ public final class MediaTools {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) throw new IllegalStateException("RTSP server exited with " + process.exitValue());
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
           return;
         } catch (IOException e) {
           sleep(100);

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,7 +126,7 @@ public final class TestCameraServer implements AutoCloseable {
   /** The JPEG's headers (its size is readable) without the compressed picture: it cannot be decoded. */
   public static byte[] cutBeforeScan(byte[] jpeg) {
     for (int i = 2; i + 1 < jpeg.length; i++) {
-      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) return java.util.Arrays.copyOf(jpeg, i);
+      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) return Arrays.copyOf(jpeg, i);
     }
     throw new IllegalArgumentException("no start of scan in the JPEG");
   }
@@ -162,7 +164,7 @@ public final class TestCameraServer implements AutoCloseable {
   }
 
   private boolean basicOk(HttpExchange ex) throws IOException {
-    String expected = "Basic " + java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    String expected = "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     if (expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) return true;
     ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
     send(ex, 401, "text/plain", "unauthorized".getBytes(StandardCharsets.UTF_8));

@@ -22,6 +22,7 @@ import org.apache.pekko.projection.ProjectionBehavior;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.GroupedProjection;
 import org.apache.pekko.projection.javadsl.SourceProvider;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
@@ -60,12 +61,20 @@ public final class CameraEventProjections {
    * database's commits. Its lag is exported as {@code gtv_projection_lag_seconds{projection=name}}.
    */
   public static void runReadSide(ActorSystem<?> system, String name, ReadSideWriter writer) {
-    Database database = Database.get(system);
     ProjectionLag lag = new ProjectionLag(Metrics.get(system).registry(), name);
-    runOverSlices(system, name, tag -> JdbcProjection.groupedWithin(
-            ProjectionId.of(name, tag), events(system, tag), database::newSession, () -> new ReadSideHandler(writer, lag),
-            system)
-        .withGroup(500, Duration.ofMillis(100)));
+    runOverSlices(system, name, tag -> readSide(system, ProjectionId.of(name, tag), events(system, tag), writer, lag));
+  }
+
+  /**
+   * One slice of a read side: the events of {@code source} written by {@code writer}, in groups that
+   * commit with their offset. Public so that tests can run the real handler over a test source.
+   */
+  public static GroupedProjection<Offset, EventEnvelope<CameraEntity.Event>> readSide(
+      ActorSystem<?> system, ProjectionId id, SourceProvider<Offset, EventEnvelope<CameraEntity.Event>> source,
+      ReadSideWriter writer, ProjectionLag lag) {
+    Database database = Database.get(system);
+    return JdbcProjection.groupedWithin(id, source, database::newSession, () -> new ReadSideHandler(writer, lag), system)
+        .withGroup(500, Duration.ofMillis(100));
   }
 
   private static final class ReadSideHandler

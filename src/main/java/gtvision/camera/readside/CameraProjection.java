@@ -14,10 +14,12 @@ public final class CameraProjection {
 
   private CameraProjection() {}
 
+  /** Applies a group of events to {@code gtv_cameras}, in journal order: a camera's later events win. */
+  static final CameraEventProjections.ReadSideWriter WRITER = (connection, events) -> {
+    for (CameraEntity.Event event : events) CameraTable.apply(connection, event);
+  };
+
   public static void init(ActorSystem<?> system) {
-    CameraEventProjections.runReadSide(system, NAME, (connection, events) -> {
-      // In journal order: a camera's later events apply over its earlier ones.
-      for (CameraEntity.Event event : events) CameraTable.apply(connection, event);
-    });
+    CameraEventProjections.runReadSide(system, NAME, WRITER);
   }
 }

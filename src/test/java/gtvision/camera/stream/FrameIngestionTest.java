@@ -217,14 +217,27 @@ class FrameIngestionTest {
     api.await("snap-toggle", WAIT, c -> framesSeen(c) >= 3, "frames");
     JsonNode disabled = api.post("/api/cameras/snap-toggle/disable");
     assertEquals("idle", disabled.path("health").path("state").asText());
-    MediaTools.sleep(500);
-    double received = api.metric("gtv_frames_received_total", "camera=\"snap-toggle\"");
+    // A frame already in flight when the stream stopped may still be counted: wait until the count rests.
+    double received = awaitSteady("gtv_frames_received_total", "camera=\"snap-toggle\"");
+    // Nothing is to happen now, so only a time window can show it: 1.5 s is 7 snapshots at 5 fps.
     MediaTools.sleep(1500);
     assertEquals(received, api.metric("gtv_frames_received_total", "camera=\"snap-toggle\""), "no frames while disabled");
     api.post("/api/cameras/snap-toggle/enable");
     api.await("snap-toggle", WAIT, c -> "connected".equals(c.path("health").path("state").asText()), "connected again");
-    MediaTools.sleep(1000);
-    assertTrue(api.metric("gtv_frames_received_total", "camera=\"snap-toggle\"") > received);
+    api.awaitMetric("gtv_frames_received_total", "camera=\"snap-toggle\"", received + 1, WAIT);
+  }
+
+  /** Polls a metric until two reads 300 ms apart agree (at 5 fps a running stream moves it in 200 ms). */
+  private static double awaitSteady(String name, String labels) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    double previous = api.metric(name, labels);
+    while (System.nanoTime() < deadline) {
+      MediaTools.sleep(300);
+      double now = api.metric(name, labels);
+      if (now == previous) return now;
+      previous = now;
+    }
+    throw new AssertionError(name + "{" + labels + "} still moving after " + WAIT);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import gtvision.testsupport.TestImages;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class MotionGateTest {
   /** A grey 160x90 scene with a bright 16x16 square at (x, y). */
   private static GrayImage scene(int x, int y) {
     byte[] pixels = new byte[160 * 90];
-    java.util.Arrays.fill(pixels, (byte) 60);
+    Arrays.fill(pixels, (byte) 60);
     for (int r = y; r < y + 16; r++) for (int c = x; c < x + 16; c++) pixels[r * 160 + c] = (byte) 220;
     return new GrayImage(160, 90, pixels);
   }

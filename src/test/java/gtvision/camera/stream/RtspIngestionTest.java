@@ -11,6 +11,7 @@ import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,7 +132,7 @@ class RtspIngestionTest {
     static Usage now() {
       System.gc();
       MediaTools.sleep(300);
-      return new Usage(java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount(), count("/proc/self/task"),
+      return new Usage(ManagementFactory.getThreadMXBean().getThreadCount(), count("/proc/self/task"),
           count("/proc/self/fd"), Pointer.totalBytes(), Pointer.physicalBytes());
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -88,7 +91,7 @@ public final class InferenceBenchmark {
     var settings = new YoloxOnnxDetector.Settings(model, device, 0, 8, Duration.ofMillis(20), 0.5, Set.of(), 0.45, 50_000_000L);
     try (YoloxOnnxDetector detector = YoloxOnnxDetector.load(settings, Optional.empty(), pool, new SimpleMeterRegistry())) {
       List<ImageInput> one = List.of(ImageInput.encoded(jpeg));
-      List<ImageInput> eight = java.util.Collections.nCopies(8, ImageInput.encoded(jpeg));
+      List<ImageInput> eight = Collections.nCopies(8, ImageInput.encoded(jpeg));
       for (int i = 0; i < 20; i++) detector.detect(one, DetectOptions.DEFAULT).toCompletableFuture().join();
       rows.add(measure("detector, 1 frame per call, sequential", 1, frames,
           () -> detector.detect(one, DetectOptions.DEFAULT).toCompletableFuture().join()));
@@ -115,14 +118,14 @@ public final class InferenceBenchmark {
     try {
       Inference.Handle h = Inference.start(system, config, new SimpleMeterRegistry());
       while (!"UP".equals(h.health().get().providers().get("gpu"))) Thread.sleep(50);
-      java.util.function.Function<List<byte[]>, CompletableFuture<InferenceRouter.Reply>> ask = images ->
+      Function<List<byte[]>, CompletableFuture<InferenceRouter.Reply>> ask = images ->
           AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(h.router(),
               r -> new InferenceRouter.Detect(images, DetectOptions.DEFAULT, Optional.empty(), r),
               Duration.ofSeconds(30), system.scheduler()).toCompletableFuture();
       for (int i = 0; i < 20; i++) ask.apply(List.of(jpeg)).join();
       rows.add(measure("router path, 1 frame per request, sequential", 1, frames, () -> check(ask.apply(List.of(jpeg)).join())));
       rows.add(measure("router path, 8 frames per request", 8, frames,
-          () -> check(ask.apply(java.util.Collections.nCopies(8, jpeg)).join())));
+          () -> check(ask.apply(Collections.nCopies(8, jpeg)).join())));
       rows.add(concurrent("router path, 8 requesters x 1 frame", 8, frames, () -> ask.apply(List.of(jpeg))));
     } finally {
       system.terminate();
@@ -150,10 +153,10 @@ public final class InferenceBenchmark {
   }
 
   /** {@code callers} closed-loop callers of single frames at once; latency per frame. */
-  static Row concurrent(String what, int callers, int frames, java.util.function.Supplier<CompletableFuture<?>> call)
+  static Row concurrent(String what, int callers, int frames, Supplier<CompletableFuture<?>> call)
       throws Exception {
     AtomicInteger left = new AtomicInteger(frames);
-    List<Double> ms = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Double> ms = Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     for (int c = 0; c < callers; c++) {
@@ -168,7 +171,7 @@ public final class InferenceBenchmark {
         callers + " in flight, latency per frame");
   }
 
-  private static void loop(java.util.function.Supplier<CompletableFuture<?>> call, AtomicInteger left, List<Double> ms,
+  private static void loop(Supplier<CompletableFuture<?>> call, AtomicInteger left, List<Double> ms,
       CompletableFuture<Void> done) {
     if (left.getAndDecrement() <= 0) {
       done.complete(null);
