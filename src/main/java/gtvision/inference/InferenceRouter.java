@@ -121,6 +121,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private final AtomicReference<HealthSnapshot> health;
   private final LongSupplier nanoClock;
   private final ActorRef<WorkerStatus> statusAdapter;
+  private final FrameWire wire;
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
   private long nextId;
@@ -137,6 +138,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     this.health = health;
     this.nanoClock = nanoClock;
     this.statusAdapter = ctx.messageAdapter(WorkerStatus.class, StatusChanged::new);
+    this.wire = new FrameWire(ctx, registry);
     // Counters exist from the start (at 0) so that rate() and alerts work before the first fallback.
     FALLBACK_REASONS.forEach(reason -> fallbacks(registry, reason));
     ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, ListingChanged::new);
@@ -216,7 +218,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     getContext()
         .ask(
             InferenceWorker.Reply.class,
-            worker.ref,
+            wire.target(worker.ref),
             timeout,
             replyTo -> new InferenceWorker.Detect(p.request().images(), p.request().options(), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));
