@@ -139,6 +139,8 @@ class CrossNodeInferenceTest {
     HttpResponse<String> local = post(gpu, "/api/detect/frame", "image", List.of(image), fields);
     assertEquals(200, local.statusCode(), local.body());
     assertEquals(framesBefore + 1, wire.count(), "one frame crossed the wire");
+    assertEquals(0, Metrics.get(gpu.system()).registry().get("gtv.inference.wire.bytes").summary().count(),
+        "the gpu node's own requests go to its local worker as they came");
     long sent = (long) (wire.totalAmount() - bytesBefore);
     System.out.printf("%s (%dx%d, %d bytes): %d bytes on the wire (%.1f%%)%n",
         what, width, height, image.length, sent, 100.0 * sent / image.length);
