@@ -206,6 +206,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private final LongSupplier breakerClock;
   private final long maxAgeNanos;
   private final ActorRef<WorkerStatus> statusAdapter;
+  private final FrameWire wire;
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
   /** Insertion order is the order in which the cameras began to wait. */
@@ -236,6 +237,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     this.breakerClock = breakerClock;
     this.maxAgeNanos = settings.maxFrameAge().toNanos();
     this.statusAdapter = ctx.messageAdapter(WorkerStatus.class, StatusChanged::new);
+    this.wire = new FrameWire(ctx, registry);
     // Counters exist from the start (at 0) so that rate() and alerts work before the first event.
     FALLBACK_REASONS.forEach(reason -> fallbacks(registry, reason));
     for (String reason : SKIP_REASONS) {
@@ -465,7 +467,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     getContext()
         .ask(
             InferenceWorker.Reply.class,
-            worker.ref,
+            wire.target(worker.ref),
             timeout,
             replyTo -> new InferenceWorker.Detect(p.request().images(), p.request().options(), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));

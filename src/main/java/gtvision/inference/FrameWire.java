@@ -1,0 +1,89 @@
+package gtvision.inference;
+
+import com.typesafe.config.Config;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * How the router reaches a worker: a worker on this node gets the request as it is; a worker on
+ * another node gets it through a {@link WireProxy} that sends each frame re-encoded to the size the
+ * request needs and maps the boxes back to source pixels. See README "Inference".
+ */
+public final class FrameWire {
+
+  /**
+   * {@code gtv.inference.wire}.
+   *
+   * @param detectSide long side of frames sent for object detection only (the model's input size)
+   * @param maxSide long side of frames sent when plates are read (plate text needs the resolution)
+   * @param passThroughBytes a frame that already fits the side and is at most this size is sent unchanged
+   * @param maxFrameBytes the largest frame a remote message may carry (Artery's maximum-large-frame-size less headroom)
+   */
+  public record Settings(
+      int detectSide, int maxSide, int jpegQuality, long passThroughBytes, long maxFrameBytes, long maxPixels,
+      Duration timeout) {
+
+    public static Settings from(Config root) {
+      Config w = root.getConfig("gtv.inference.wire");
+      int detectSide = w.getInt("detect-side");
+      int maxSide = w.getInt("max-side");
+      int quality = w.getInt("jpeg-quality");
+      if (detectSide < 32 || maxSide < detectSide) {
+        throw new IllegalArgumentException("gtv.inference.wire needs 32 <= detect-side <= max-side, not "
+            + detectSide + " and " + maxSide);
+      }
+      if (quality < 1 || quality > 100) {
+        throw new IllegalArgumentException("gtv.inference.wire.jpeg-quality must be in 1..100, not " + quality);
+      }
+      long largeFrame = root.getBytes("pekko.remote.artery.advanced.maximum-large-frame-size");
+      // Headroom for the envelope: the rest of the Detect message (options, reply address) is small.
+      long maxFrame = largeFrame - 16 * 1024;
+      Config i = root.getConfig("gtv.inference");
+      Duration fallback = i.getDuration("fallback-timeout");
+      Duration aws = i.getDuration("aws-timeout");
+      return new Settings(detectSide, maxSide, quality, w.getBytes("pass-through-bytes"), maxFrame,
+          i.getLong("max-pixels"), fallback.compareTo(aws) > 0 ? fallback : aws);
+    }
+
+    int side(DetectOptions options) {
+      return options.detectPlates() ? maxSide : detectSide;
+    }
+  }
+
+  private final ActorContext<?> context;
+  private final DistributionSummary wireBytes;
+  // Read when the first remote worker shows up: a router with local workers only needs neither.
+  private Settings settings;
+  private Executor executor;
+  // One proxy per remote worker; a proxy stops with its worker, whose ref the router then no longer picks.
+  private final Map<ActorRef<InferenceWorker.Command>, ActorRef<InferenceWorker.Command>> proxies = new HashMap<>();
+  private long nextProxy;
+
+  /** For the router: its context hosts the proxies. */
+  public FrameWire(ActorContext<?> context, MeterRegistry registry) {
+    this.context = context;
+    this.wireBytes = DistributionSummary.builder("gtv.inference.wire.bytes")
+        .description("Bytes of each frame sent to an inference worker on another node")
+        .baseUnit("bytes")
+        .publishPercentiles(0.5, 0.95, 0.99)
+        .register(registry);
+  }
+
+  /** Where to send a request for {@code worker}: the worker itself, or the proxy that carries frames to its node. */
+  public ActorRef<InferenceWorker.Command> target(ActorRef<InferenceWorker.Command> worker) {
+    if (!worker.path().address().hasGlobalScope()) return worker;
+    if (settings == null) {
+      settings = Settings.from(context.getSystem().settings().config());
+      executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(InferenceSettings.DISPATCHER));
+    }
+    return proxies.computeIfAbsent(worker, w -> context.spawn(
+        WireProxy.create(w, settings, executor, wireBytes), "wire-" + w.path().name() + "-" + nextProxy++));
+  }
+}
