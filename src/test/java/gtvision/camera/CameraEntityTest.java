@@ -57,7 +57,7 @@ class CameraEntityTest {
     // Serialization of every command, event, reply and state is verified by the kit (CBOR).
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        CameraEntity.create(id, 3, new CameraMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC)));
+        CameraEntity.create(id, CameraEntity.Dependencies.withoutStreams(new CameraMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC), 3)));
   }
 
   static CameraSpec spec() {
@@ -320,7 +320,7 @@ class CameraEntityTest {
   void anIngestWriteForACameraRemovedLongerAgoThanTheGraceIsRefused() {
     MovableClock clock = new MovableClock(NOW);
     var removed = EventSourcedBehaviorTestKit.<CameraEntity.Command, CameraEntity.Event, CameraEntity.State>create(
-        testKit.system(), CameraEntity.create("cam-gone", 3, new CameraMetrics(registry), clock));
+        testKit.system(), CameraEntity.create("cam-gone", CameraEntity.Dependencies.withoutStreams(new CameraMetrics(registry), clock, 3)));
     removed.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(spec(), replyTo));
     removed.runCommand(CameraEntity.Remove::new);
     clock.now = NOW.plusSeconds(11);

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion, analysed, corrupt), {@code gtv_camera_reconnects_total{camera}},
+ * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion,
+ * analysed, skipped_busy, corrupt), {@code gtv_frames_failed_total{camera,reason}}, {@code gtv_camera_reconnects_total{camera}},
  * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state).
  * Totals are Prometheus' sum over cameras.
  */
@@ -44,8 +46,8 @@ public final class StreamMetrics {
 
   /** The counters of one camera. */
   public record CameraMeters(
-      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter reconnects,
-      Counter corrupt) {}
+      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter skippedBusy,
+      Counter reconnects, Counter corrupt, Function<String, Counter> failed) {}
 
   public CameraMeters camera(String cameraId) {
     return new CameraMeters(
@@ -53,9 +55,15 @@ public final class StreamMetrics {
         counter("gtv.frames.sampled", "Frames taken at the camera's sampling rate", cameraId),
         counter("gtv.frames.dropped", "Sampled frames dropped because analysis was busy (newest kept)", cameraId),
         counter("gtv.frames.skipped.motion", "Sampled frames without motion, not analysed", cameraId),
-        counter("gtv.frames.analysed", "Frames handed to the analyser", cameraId),
+        counter("gtv.frames.analysed", "Frames an analyser answered", cameraId),
+        counter("gtv.frames.skipped.busy", "Frames the analyser did not take because the detectors were busy", cameraId),
         counter("gtv.camera.reconnects", "Times the stream connected again after it was lost", cameraId),
-        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId));
+        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId),
+        reason -> Counter.builder("gtv.frames.failed")
+            .description("Frames whose analysis failed, by the failure's kind (its exception class)")
+            .tag("camera", cameraId)
+            .tag("reason", reason)
+            .register(registry));
   }
 
   private Counter counter(String name, String description, String cameraId) {
