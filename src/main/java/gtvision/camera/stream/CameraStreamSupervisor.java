@@ -199,6 +199,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     long since = System.nanoTime() - Math.max(connectedNanos, probe.lastFrameNanos());
     if (!stalled && since >= stalledAfter.toNanos()) {
       stalled = true;
+      ingest.metrics().streamState(cameraId, StreamMetrics.STALLED);
       getContext().getLog().info("Camera {} stream stalled: no frame for {} ms", cameraId, since / 1_000_000);
       reportStats();
     }
@@ -223,6 +224,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     if (stalled && probe.lastFrameNanos() > connectedNanos
         && now - probe.lastFrameNanos() < stalledAfter.toNanos()) {
       stalled = false;
+      ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTED);
     }
     rateSamples.add(new long[] {now, received, analysed});
     // Keep the newest sample that is at least a window old as the start of the window.

@@ -19,6 +19,7 @@ public final class StreamMetrics {
   public static final String CONNECTING = "connecting";
   public static final String CONNECTED = "connected";
   public static final String LOST = "lost";
+  public static final String STALLED = "stalled";
 
   private final MeterRegistry registry;
   private final Timer decode;
@@ -32,7 +33,7 @@ public final class StreamMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(2))
         .register(registry);
-    for (String state : new String[] {CONNECTING, CONNECTED, LOST}) {
+    for (String state : new String[] {CONNECTING, CONNECTED, STALLED, LOST}) {
       Gauge.builder("gtv.camera.streams", streamStates, states -> states.values().stream().filter(state::equals).count())
           .description("Camera streams running on this node, by state")
           .tag("state", state)
