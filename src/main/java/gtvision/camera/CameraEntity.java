@@ -371,16 +371,8 @@ public final class CameraEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private Cancellable idleTimer;
   private long lastChangeNanos = System.nanoTime();
-  // The running stream (a watched child actor) and the configuration it runs with. Reset on every
-  // recovery: a restart of this behaviour (a failed persist, a failed recovery) stops its children.
-  private ActorRef<Void> stream;
-  private CameraConfig streamConfig;
-  // Numbers the frames of every stream this incarnation runs: a stream replaced after a config change
-  // may still have numbered frames whose detections are not recorded yet (on their way here, or
-  // stored as evidence by an analysis that outlives the stream), so its successor goes on counting
-  // instead of starting after the last recorded number.
-  private final FrameSequence frameSequence = new FrameSequence(1);
   private final LiveStreamStats live;
+  private final StreamChild stream;
 
   private CameraEntity(String cameraId, Dependencies deps, ActorContext<Command> context,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
@@ -393,6 +385,7 @@ public final class CameraEntity
     this.context = context;
     this.shard = shard;
     this.live = new LiveStreamStats(clock.instant());
+    this.stream = new StreamChild(cameraId, context, deps.streams(), live);
   }
 
   @Override
@@ -434,7 +427,7 @@ public final class CameraEntity
         .onCommand(ReportFrameAnalysed.class, (state, cmd) -> Effect().noReply())
         .onCommand(StreamStopped.class, this::onStreamStopped)
         .onCommand(RestartStream.class, (state, cmd) -> {
-          syncStream(state);
+          stream.sync(state);
           return Effect().noReply();
         })
         .onCommand(PassivateIfIdle.class, this::onPassivateIfIdle)
@@ -454,48 +447,18 @@ public final class CameraEntity
   }
 
   private void onRecovered(State state) {
-    // Recovery after a restart of this behaviour: the restart stopped the stream child, so whatever
-    // this instance remembers of it is stale. A stream still alive here is stopped and started afresh.
-    stopStream();
-    syncStream(state);
+    // Recovery after a restart of this behaviour: the restart stopped the stream child, so whatever this
+    // instance remembers of it is stale (stopping a stopped child is harmless); the stream starts afresh.
+    stream.stop();
+    stream.sync(state);
     // Also a camera woken only to be read, or restarted by remember-entities: it leaves again when idle.
     scheduleIdlePassivation(state);
   }
 
-  /** Runs the stream exactly when the camera is enabled, with its current configuration. */
-  private void syncStream(State state) {
-    if (deps.streams().isEmpty()) return;
-    boolean wanted = state.enabled();
-    if (stream != null && (!wanted || !state.config().equals(streamConfig))) stopStream();
-    if (wanted && stream == null) {
-      // After a restart or a move to another node this incarnation starts after the highest recorded
-      // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
-      // between) gets its number again: the orphan file is overwritten, and no detection points at it.
-      frameSequence.skipTo(state.nextFrameSequence());
-      Behavior<?> behavior = deps.streams().get().stream(cameraId, state.config(), frameSequence, context.getSelf());
-      ActorRef<Void> child = context.spawnAnonymous(behavior).unsafeUpcast();
-      context.watchWith(child, new StreamStopped(child));
-      stream = child;
-      streamConfig = state.config();
-      live.reset();
-    }
-  }
-
-  private void stopStream() {
-    if (stream == null) return;
-    context.unwatch(stream);
-    context.stop(stream);
-    stream = null;
-    streamConfig = null;
-    live.reset();
-  }
-
   /** The stream child stopped without being asked (it failed): the camera must not look connected. */
   private ReplyEffect<Event, State> onStreamStopped(State state, StreamStopped cmd) {
-    if (!cmd.stream().equals(stream)) return Effect().noReply();
-    stream = null;
-    streamConfig = null;
-    live.reset();
+    if (!stream.isCurrent(cmd.stream())) return Effect().noReply();
+    stream.forget();
     if (!state.enabled()) return Effect().noReply();
     Duration delay = deps.streams().map(StreamRunner::respawnDelay).orElse(Duration.ZERO);
     context.getLog().warn("Camera {} stream stopped unexpectedly, starting it again in {} ms", cameraId, delay.toMillis());
@@ -530,7 +493,7 @@ public final class CameraEntity
   }
 
   private boolean streaming(State state) {
-    return state.enabled() && stream != null;
+    return state.enabled() && stream.running();
   }
 
   private ReplyEffect<Event, State> onStreamConnected(State state, ReportStreamConnected cmd) {
@@ -681,7 +644,7 @@ public final class CameraEntity
           if (!lifecycle) deps.listener().persisted(events.stream().map(DetectionsRecorded.class::cast).toList());
         })
         .thenRun(s -> {
-          if (lifecycle) syncStream(s);
+          if (lifecycle) stream.sync(s);
         })
         .thenRun(s -> {
           if (events.stream().anyMatch(e -> e instanceof Removed)) {
