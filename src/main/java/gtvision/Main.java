@@ -79,8 +79,8 @@ public final class Main {
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
-      CameraEntity.init(system, cameraMetrics, Streams.create(system, new StreamMetrics(registry), frames),
-          detections.listener());
+      CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics,
+          Streams.create(system, new StreamMetrics(registry), frames), detections.listener()));
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {

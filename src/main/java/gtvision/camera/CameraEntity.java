@@ -1,7 +1,6 @@
 package gtvision.camera;
 
 import gtvision.CborSerializable;
-import gtvision.SourceUrls;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,12 +61,35 @@ public final class CameraEntity
   public record ReportStreamLost(String reason) implements StreamReport {}
 
   /**
-   * Frames received and analysed since the previous report, the frame rate the camera delivered, and the
-   * error of the newest frame skipped as damaged since then (null: none).
+   * Frames counted since the previous report: received, answered by the analyser, skipped by it
+   * (detectors busy) and failed; the rates the camera delivered and the analyser answered; the newest
+   * damaged-frame error and analysis failure since then (null: none); {@code stalled}: connected, but no
+   * frame for three sample intervals plus the read timeout.
    */
   public record ReportStreamStats(
-      long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, String skippedFrameError)
+      long framesSeen, long framesAnalysed, long framesSkipped, long framesFailed, double measuredFps,
+      double analysedFps, Instant lastFrameAt, String skippedFrameError, String analysisError, boolean stalled)
       implements StreamReport {}
+
+  /**
+   * What the analyser found in one frame of the camera's stream; only frames with detections are sent.
+   * {@code evidenceKey} names the frame's JPEG in the evidence store (null when none was stored).
+   */
+  public record ReportFrameAnalysed(
+      long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, String evidenceKey)
+      implements StreamReport {
+    public ReportFrameAnalysed {
+      detections = List.copyOf(detections);
+    }
+  }
+
+  /** The entity's stream child stopped (watched): expected after a stop, otherwise it is started again. */
+  record StreamStopped(ActorRef<Void> stream) implements Command {}
+
+  /** Sent to itself a while after its stream child stopped unexpectedly. */
+  enum RestartStream implements Command {
+    INSTANCE
+  }
 
   /**
    * Sent to itself by a camera that is not enabled: it leaves memory once nothing changed it for the
@@ -194,9 +216,13 @@ public final class CameraEntity
   /** The stream failed or ended; the reason has the URL's password masked. */
   public record StreamLost(String cameraId, String reason, Instant at) implements Event {}
 
-  /** Frames received and analysed since the previous record, persisted at most every stats-persist-interval. */
+  /**
+   * Frames counted since the previous record, persisted at most every stats-persist-interval. The fields
+   * after {@code at} came later: 0 / null in events written before them.
+   */
   public record StreamStatsRecorded(
-      String cameraId, long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, Instant at)
+      String cameraId, long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt, Instant at,
+      long framesSkipped, long framesFailed, double analysedFps, String lastAnalysisError)
       implements Event {}
 
   // ---- state ----
@@ -268,17 +294,28 @@ public final class CameraEntity
           lastFrameSequence);
     }
 
-    State withStats(long framesSeen, long framesAnalysed, double measuredFps, Instant lastFrameAt) {
-      CameraCounters c = new CameraCounters(counters.framesSeen() + framesSeen, counters.framesAnalysed() + framesAnalysed,
-          counters.detections());
+    State withStats(long framesSeen, long framesAnalysed, long framesSkipped, long framesFailed, double measuredFps,
+        double analysedFps, Instant lastFrameAt, String analysisError) {
+      CameraCounters c = counters.plusFrames(framesSeen, framesAnalysed, framesSkipped, framesFailed, analysedFps,
+          analysisError);
       StreamHealth h = new StreamHealth(health.state(), measuredFps,
           lastFrameAt == null ? health.lastFrameAt() : lastFrameAt, health.reconnects(), health.lastError());
       return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence);
     }
 
+    State withStats(StreamStatsRecorded e) {
+      return withStats(e.framesSeen(), e.framesAnalysed(), e.framesSkipped(), e.framesFailed(), e.measuredFps(),
+          e.analysedFps(), e.lastFrameAt(), e.lastAnalysisError());
+    }
+
+    /** Not streaming (any more): no rate is measured. */
+    State withoutRates(StreamHealth newHealth) {
+      return new State(cameraId, config, status, newHealth, counters.withoutRate(), lastDetections, createdAt, updatedAt,
+          lastFrameSequence);
+    }
+
     State withDetections(DetectionsRecorded e) {
-      CameraCounters c = new CameraCounters(counters.framesSeen(), counters.framesAnalysed(),
-          counters.detections() + e.detections().size());
+      CameraCounters c = counters.plusDetections(e.detections().size());
       // The highest, not the newest: ingested detections carry their producer's numbers, in any order.
       return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt,
           Math.max(lastFrameSequence, e.frameSequence()));
@@ -287,85 +324,68 @@ public final class CameraEntity
 
   // ---- wiring ----
 
-  /** Registers the sharded entity type on this node; enabled cameras run their streams with {@code ingest}. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics, StreamRunner ingest) {
-    init(system, metrics, ingest, DetectionsListener.NONE);
+  /**
+   * What an entity works with. {@code streams} runs the stream of an enabled camera (empty: the entity
+   * never streams, as in tests of the command and event logic); {@code listener} hears of detections once
+   * they are durable; a camera that is not enabled passivates after {@code idleAfter} without a change
+   * (sharded entities only).
+   */
+  public record Dependencies(
+      CameraMetrics metrics, Clock clock, Optional<StreamRunner> streams, DetectionsListener listener, int snapshotEvery,
+      Duration idleAfter) {
+
+    /** A node's cameras: the node's settings ({@code gtv.camera.*}) and the system clock. */
+    public static Dependencies of(
+        ActorSystem<?> system, CameraMetrics metrics, StreamRunner streams, DetectionsListener listener) {
+      var config = system.settings().config();
+      return new Dependencies(metrics, Clock.systemUTC(), Optional.of(streams), listener,
+          config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"));
+    }
+
+    /** An entity that never streams and tells nobody about detections. */
+    public static Dependencies withoutStreams(CameraMetrics metrics, Clock clock, int snapshotEvery) {
+      return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO);
+    }
+
+    public Dependencies withStreams(StreamRunner runner) {
+      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter);
+    }
   }
 
-  /** The same, telling {@code listener} about every detection event once it is persisted. */
-  public static void init(ActorSystem<?> system, CameraMetrics metrics, StreamRunner ingest, DetectionsListener listener) {
-    int snapshotEvery = system.settings().config().getInt("gtv.camera.snapshot-every");
-    Duration idleAfter = system.settings().config().getDuration("gtv.camera.passivate-idle-after");
+  /** Registers the sharded entity type on this node. */
+  public static void init(ActorSystem<?> system, Dependencies deps) {
     ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                TYPE_KEY,
-                ctx -> Behaviors.<Command>setup(actorContext -> new CameraEntity(
-                    ctx.getEntityId(), snapshotEvery, metrics, Clock.systemUTC(), actorContext, ingest,
-                    Optional.of(ctx.getShard()), listener, idleAfter))));
+        .init(Entity.of(TYPE_KEY, ctx -> Behaviors.<Command>setup(
+            actorContext -> new CameraEntity(ctx.getEntityId(), deps, actorContext, Optional.of(ctx.getShard())))));
   }
 
-
-  /** An entity that never runs streams (unit tests of the command and event logic). */
-  public static Behavior<Command> create(
-      String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock) {
-    return Behaviors.setup(ctx -> new CameraEntity(
-        cameraId, snapshotEvery, metrics, clock, ctx, null, Optional.empty(), DetectionsListener.NONE, Duration.ZERO));
-  }
-
-  /** An entity outside sharding that runs its stream with {@code ingest} when enabled. */
-  public static Behavior<Command> create(
-      String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock, StreamRunner ingest) {
-    return Behaviors.setup(ctx -> new CameraEntity(
-        cameraId, snapshotEvery, metrics, clock, ctx, ingest, Optional.empty(), DetectionsListener.NONE, Duration.ZERO));
+  /** An entity outside sharding (tests): it never passivates by itself. */
+  public static Behavior<Command> create(String cameraId, Dependencies deps) {
+    return Behaviors.setup(ctx -> new CameraEntity(cameraId, deps, ctx, Optional.empty()));
   }
 
   private final String cameraId;
-  private final int snapshotEvery;
-  private final CameraMetrics metrics;
+  private final Dependencies deps;
   private final Clock clock;
   private final ActorContext<Command> context;
-  private final StreamRunner ingest;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
-  private final DetectionsListener listener;
-  // A camera that is not enabled passivates after this long without a change (see scheduleIdlePassivation).
-  private final Duration idleAfter;
   private Cancellable idleTimer;
   private long lastChangeNanos = System.nanoTime();
-  // The running stream (a child actor) and the configuration it runs with.
-  private ActorRef<?> stream;
-  private CameraConfig streamConfig;
-  // Numbers the frames of every stream this incarnation runs: a stream replaced after a config change
-  // may still have numbered frames whose detections are not recorded yet (on their way here, or
-  // stored as evidence by an analysis that outlives the stream), so its successor goes on counting
-  // instead of starting after the last recorded number.
-  private final FrameSequence frameSequence = new FrameSequence(1);
-  // Stats reported since the last StreamStatsRecorded: shown by GetState, persisted at a low rate.
-  private long pendingSeen;
-  private long pendingAnalysed;
-  private double liveFps;
-  private Instant liveLastFrameAt;
-  // The newest damaged frame the stream skipped since the last loss: shown as health.lastError without
-  // a reconnect (a loss, persisted, is newer and replaces it).
-  private String liveFrameError;
-  private Instant lastStatsPersisted;
+  private final LiveStreamStats live;
+  private final StreamChild stream;
 
-  private CameraEntity(String cameraId, int snapshotEvery, CameraMetrics metrics, Clock clock,
-      ActorContext<Command> context, StreamRunner ingest, Optional<ActorRef<ClusterSharding.ShardCommand>> shard,
-      DetectionsListener listener, Duration idleAfter) {
+  private CameraEntity(String cameraId, Dependencies deps, ActorContext<Command> context,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
     super(
         PersistenceId.of(TYPE_KEY.name(), cameraId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.1));
     this.cameraId = cameraId;
-    this.snapshotEvery = snapshotEvery;
-    this.metrics = metrics;
-    this.clock = clock;
+    this.deps = deps;
+    this.clock = deps.clock();
     this.context = context;
-    this.ingest = ingest;
     this.shard = shard;
-    this.listener = listener;
-    this.idleAfter = idleAfter;
-    this.lastStatsPersisted = clock.instant();
+    this.live = new LiveStreamStats(clock.instant());
+    this.stream = new StreamChild(cameraId, context, deps.streams(), live);
   }
 
   @Override
@@ -381,27 +401,38 @@ public final class CameraEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     // Keep two snapshots and delete older ones; events stay, projections read them.
-    return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    return RetentionCriteria.snapshotEvery(deps.snapshotEvery(), 2);
   }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(Register.class, this::onRegister)
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder.forState(State::exists)
+        .onCommand(Register.class, this::onRegisterExisting)
         .onCommand(Update.class, this::onUpdate)
         .onCommand(Enable.class, this::onEnable)
         .onCommand(Disable.class, this::onDisable)
         .onCommand(Remove.class, this::onRemove)
         .onCommand(GetState.class, this::onGetState)
         .onCommand(RecordDetections.class, this::onRecordDetections)
+        .onCommand(ReportFrameAnalysed.class, this::onFrameAnalysed);
+    // Not registered, removed, or a command that does not depend on it.
+    builder.forAnyState()
+        .onCommand(Register.class, this::onRegister)
         .onCommand(IngestDetections.class, this::onIngestDetections)
         .onCommand(ReportStreamConnected.class, this::onStreamConnected)
         .onCommand(ReportFirstFrame.class, this::onFirstFrame)
         .onCommand(ReportStreamLost.class, this::onStreamLost)
         .onCommand(ReportStreamStats.class, this::onStreamStats)
+        .onCommand(ReportFrameAnalysed.class, (state, cmd) -> Effect().noReply())
+        .onCommand(StreamStopped.class, this::onStreamStopped)
+        .onCommand(RestartStream.class, (state, cmd) -> {
+          stream.sync(state);
+          return Effect().noReply();
+        })
         .onCommand(PassivateIfIdle.class, this::onPassivateIfIdle)
-        .build();
+        .onCommand(ClientCommand.class, this::notFound);
+    return builder.build();
   }
 
   @Override
@@ -416,30 +447,23 @@ public final class CameraEntity
   }
 
   private void onRecovered(State state) {
-    syncStream(state);
+    // Recovery after a restart of this behaviour: the restart stopped the stream child, so whatever this
+    // instance remembers of it is stale (stopping a stopped child is harmless); the stream starts afresh.
+    stream.stop();
+    stream.sync(state);
     // Also a camera woken only to be read, or restarted by remember-entities: it leaves again when idle.
     scheduleIdlePassivation(state);
   }
 
-  /** Runs the stream exactly when the camera is enabled, with its current configuration. */
-  private void syncStream(State state) {
-    if (ingest == null) return;
-    boolean wanted = state.enabled();
-    if (stream != null && (!wanted || !state.config().equals(streamConfig))) {
-      context.stop(stream);
-      stream = null;
-      streamConfig = null;
-      liveFps = 0;
-      liveFrameError = null;
-    }
-    if (wanted && stream == null) {
-      // After a restart or a move to another node this incarnation starts after the highest recorded
-      // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
-      // between) gets its number again: the orphan file is overwritten, and no detection points at it.
-      frameSequence.skipTo(state.nextFrameSequence());
-      stream = context.spawnAnonymous(ingest.stream(cameraId, state.config(), frameSequence, context.getSelf()));
-      streamConfig = state.config();
-    }
+  /** The stream child stopped without being asked (it failed): the camera must not look connected. */
+  private ReplyEffect<Event, State> onStreamStopped(State state, StreamStopped cmd) {
+    if (!stream.isCurrent(cmd.stream())) return Effect().noReply();
+    stream.forget();
+    if (!state.enabled()) return Effect().noReply();
+    Duration delay = deps.streams().map(StreamRunner::respawnDelay).orElse(Duration.ZERO);
+    context.getLog().warn("Camera {} stream stopped unexpectedly, starting it again in {} ms", cameraId, delay.toMillis());
+    context.scheduleOnce(delay, context.getSelf(), RestartStream.INSTANCE);
+    return Effect().persist(new StreamLost(cameraId, "stream stopped unexpectedly", clock.instant())).thenNoReply();
   }
 
   /** Removed cameras leave memory at once (and the remembered entities, so a restart does not wake them). */
@@ -458,36 +482,36 @@ public final class CameraEntity
     if (idleTimer != null) idleTimer.cancel();
     idleTimer = state.enabled() || shard.isEmpty()
         ? null
-        : context.scheduleOnce(idleAfter, context.getSelf(), PassivateIfIdle.INSTANCE);
+        : context.scheduleOnce(deps.idleAfter(), context.getSelf(), PassivateIfIdle.INSTANCE);
   }
 
   private ReplyEffect<Event, State> onPassivateIfIdle(State state, PassivateIfIdle cmd) {
     // A timer cancelled too late may still arrive: only the latest, after a quiet idle time, counts.
-    boolean quiet = System.nanoTime() - lastChangeNanos >= idleAfter.toNanos();
+    boolean quiet = System.nanoTime() - lastChangeNanos >= deps.idleAfter().toNanos();
     if (!state.enabled() && quiet) passivate();
     return Effect().noReply();
   }
 
   private boolean streaming(State state) {
-    return state.enabled() && stream != null;
+    return state.enabled() && stream.running();
   }
 
   private ReplyEffect<Event, State> onStreamConnected(State state, ReportStreamConnected cmd) {
     if (!streaming(state)) return Effect().noReply();
+    live.reset();
     return Effect().persist(new StreamConnected(cameraId, cmd.detail(), clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onFirstFrame(State state, ReportFirstFrame cmd) {
     if (!streaming(state)) return Effect().noReply();
-    liveLastFrameAt = cmd.capturedAt();
+    live.firstFrame(cmd.capturedAt());
     return Effect().persist(new FirstFrame(cameraId, cmd.width(), cmd.height(), cmd.capturedAt(), clock.instant()))
         .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onStreamLost(State state, ReportStreamLost cmd) {
     if (!streaming(state)) return Effect().noReply();
-    liveFps = 0;
-    liveFrameError = null;
+    live.reset();
     // A camera that stays down fails the same way on every retry: one event per change, not per retry.
     if (StreamHealth.LOST.equals(state.health().state()) && cmd.reason().equals(state.health().lastError())) {
       return Effect().noReply();
@@ -496,43 +520,41 @@ public final class CameraEntity
   }
 
   private ReplyEffect<Event, State> onStreamStats(State state, ReportStreamStats cmd) {
-    if (!state.enabled()) return Effect().noReply();
-    pendingSeen += cmd.framesSeen();
-    pendingAnalysed += cmd.framesAnalysed();
-    liveFps = cmd.measuredFps();
-    if (cmd.lastFrameAt() != null) liveLastFrameAt = cmd.lastFrameAt();
-    if (cmd.skippedFrameError() != null) liveFrameError = "frame skipped: " + SourceUrls.mask(cmd.skippedFrameError());
-    Instant now = clock.instant();
-    if (Duration.between(lastStatsPersisted, now).compareTo(ingest.statsPersistInterval()) < 0
-        || (pendingSeen == 0 && pendingAnalysed == 0)) {
+    if (!streaming(state)) return Effect().noReply();
+    live.add(cmd);
+    StreamStatsRecorded due = live.takeDue(cameraId, clock.instant(), deps.streams().get().statsPersistInterval());
+    return due == null ? Effect().noReply() : Effect().persist(due).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onFrameAnalysed(State state, ReportFrameAnalysed cmd) {
+    Optional<String> invalid = invalidDetections(cmd.detections());
+    if (invalid.isPresent()) {
+      context.getLog().warn("Camera {} frame {} not recorded: {}", cameraId, cmd.frameSequence(), invalid.get());
       return Effect().noReply();
     }
-    var event = new StreamStatsRecorded(cameraId, pendingSeen, pendingAnalysed, liveFps, liveLastFrameAt, now);
-    pendingSeen = 0;
-    pendingAnalysed = 0;
-    lastStatsPersisted = now;
-    return Effect().persist(event).thenNoReply();
+    var event = new DetectionsRecorded(
+        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant(),
+        cmd.evidenceKey());
+    long started = System.nanoTime();
+    return Effect().persist(event)
+        .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
+        .thenRun(s -> deps.listener().persisted(List.of(event)))
+        .thenNoReply();
   }
 
   /** The persisted state plus the stats reported since they were last persisted. */
   private State withLiveStats(State state) {
-    if (!streaming(state)) return state;
-    StreamHealth h = state.health();
-    double fps = StreamHealth.CONNECTED.equals(h.state()) ? liveFps : 0.0;
-    Instant last = liveLastFrameAt != null ? liveLastFrameAt : h.lastFrameAt();
-    State live = state.withStats(pendingSeen, pendingAnalysed, fps, last);
-    if (liveFrameError == null) return live;
-    StreamHealth lh = live.health();
-    return live.withHealth(new StreamHealth(lh.state(), lh.measuredFps(), lh.lastFrameAt(), lh.reconnects(), liveFrameError));
+    return streaming(state) ? live.applyTo(state) : state;
+  }
+
+  private ReplyEffect<Event, State> onRegisterExisting(State state, Register cmd) {
+    return Effect()
+        .reply(cmd.replyTo(), new Rejected(RejectionKind.CONFLICT, "id", "camera " + cameraId + " already exists"));
   }
 
   private ReplyEffect<Event, State> onRegister(State state, Register cmd) {
     Optional<CameraValidator.Problem> badId = CameraValidator.validateId(cameraId);
     if (badId.isPresent()) return reject(cmd, RejectionKind.INVALID, badId.get());
-    if (state.exists()) {
-      return Effect()
-          .reply(cmd.replyTo(), new Rejected(RejectionKind.CONFLICT, "id", "camera " + cameraId + " already exists"));
-    }
     CameraValidator.Result result = CameraValidator.validate(cmd.spec());
     if (result.problem() != null) return reject(cmd, RejectionKind.INVALID, result.problem());
 
@@ -544,7 +566,6 @@ public final class CameraEntity
   }
 
   private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
-    if (!state.exists()) return notFound(cmd, state);
     CameraValidator.Result result = CameraValidator.validate(cmd.spec());
     if (result.problem() != null) return reject(cmd, RejectionKind.INVALID, result.problem());
 
@@ -558,35 +579,27 @@ public final class CameraEntity
   }
 
   private ReplyEffect<Event, State> onEnable(State state, Enable cmd) {
-    if (!state.exists()) return notFound(cmd, state);
-    if (state.enabled()) return Effect().reply(cmd.replyTo(), new Accepted(state));
+    if (state.enabled()) return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
     return persist(state, List.of(new Enabled(cameraId, clock.instant())), cmd);
   }
 
   private ReplyEffect<Event, State> onDisable(State state, Disable cmd) {
-    if (!state.exists()) return notFound(cmd, state);
     if (state.status() == Status.DISABLED) return Effect().reply(cmd.replyTo(), new Accepted(state));
     return persist(state, List.of(new Disabled(cameraId, clock.instant())), cmd);
   }
 
   private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
-    if (!state.exists()) return notFound(cmd, state);
     return persist(state, List.of(new Removed(cameraId, clock.instant())), cmd);
   }
 
   private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
-    if (!state.exists()) return notFound(cmd, state);
     return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
   }
 
   private ReplyEffect<Event, State> onRecordDetections(State state, RecordDetections cmd) {
-    if (!state.exists()) return notFound(cmd, state);
-    if (cmd.detections().isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections", "no detections to record"));
-    }
-    if (cmd.detections().size() > MAX_DETECTIONS_PER_FRAME) {
-      return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections",
-          "at most " + MAX_DETECTIONS_PER_FRAME + " detections per frame"));
+    Optional<String> invalid = invalidDetections(cmd.detections());
+    if (invalid.isPresent()) {
+      return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections", invalid.get()));
     }
     var event = new DetectionsRecorded(
         cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant(),
@@ -594,10 +607,18 @@ public final class CameraEntity
     return persist(state, List.of(event), cmd);
   }
 
+  private static Optional<String> invalidDetections(List<RecordedDetection> detections) {
+    if (detections.isEmpty()) return Optional.of("no detections to record");
+    if (detections.size() > MAX_DETECTIONS_PER_FRAME) {
+      return Optional.of("at most " + MAX_DETECTIONS_PER_FRAME + " detections per frame");
+    }
+    return Optional.empty();
+  }
+
   private ReplyEffect<Event, State> onIngestDetections(State state, IngestDetections cmd) {
     boolean removedWithinGrace = state.status() == Status.REMOVED
         && clock.instant().isBefore(state.updatedAt().plus(cmd.removalGrace()));
-    if (!state.exists() && !removedWithinGrace) return notFound(cmd, state);
+    if (!state.exists() && !removedWithinGrace) return notFound(state, cmd);
     // The HTTP layer validated every item; these checks keep the entity's own invariants.
     for (DetectionGroup group : cmd.groups()) {
       if (group.detections().isEmpty() || group.detections().size() > MAX_DETECTIONS_PER_FRAME) {
@@ -618,12 +639,12 @@ public final class CameraEntity
     boolean lifecycle = events.stream().anyMatch(e -> !(e instanceof DetectionsRecorded));
     return Effect()
         .persist(events)
-        .thenRun(s -> metrics.persisted(System.nanoTime() - started))
+        .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
         .thenRun(s -> {
-          if (!lifecycle) listener.persisted(events.stream().map(DetectionsRecorded.class::cast).toList());
+          if (!lifecycle) deps.listener().persisted(events.stream().map(DetectionsRecorded.class::cast).toList());
         })
         .thenRun(s -> {
-          if (lifecycle) syncStream(s);
+          if (lifecycle) stream.sync(s);
         })
         .thenRun(s -> {
           if (events.stream().anyMatch(e -> e instanceof Removed)) {
@@ -635,7 +656,7 @@ public final class CameraEntity
         .thenReply(cmd.replyTo(), s -> new Accepted(withLiveStats(s)));
   }
 
-  private ReplyEffect<Event, State> notFound(ClientCommand cmd, State state) {
+  private ReplyEffect<Event, State> notFound(State state, ClientCommand cmd) {
     String message =
         state.status() == Status.REMOVED ? "camera " + cameraId + " was removed" : "camera " + cameraId + " not found";
     return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.NOT_FOUND, "id", message));
@@ -654,14 +675,13 @@ public final class CameraEntity
         .onEvent(Enabled.class, (state, e) ->
             state.withStatus(Status.ENABLED, e.at()).withHealth(state.health().inState(StreamHealth.CONNECTING)))
         .onEvent(Disabled.class, (state, e) ->
-            state.withStatus(Status.DISABLED, e.at()).withHealth(state.health().inState(StreamHealth.IDLE_STATE)))
+            state.withStatus(Status.DISABLED, e.at()).withoutRates(state.health().inState(StreamHealth.IDLE_STATE)))
         .onEvent(Removed.class, (state, e) ->
-            state.withStatus(Status.REMOVED, e.at()).withHealth(state.health().inState(StreamHealth.IDLE_STATE)))
+            state.withStatus(Status.REMOVED, e.at()).withoutRates(state.health().inState(StreamHealth.IDLE_STATE)))
         .onEvent(StreamConnected.class, (state, e) -> state.withHealth(state.health().connected()))
         .onEvent(FirstFrame.class, (state, e) -> state.withHealth(state.health().frameAt(e.capturedAt())))
-        .onEvent(StreamLost.class, (state, e) -> state.withHealth(state.health().lost(e.reason())))
-        .onEvent(StreamStatsRecorded.class, (state, e) ->
-            state.withStats(e.framesSeen(), e.framesAnalysed(), e.measuredFps(), e.lastFrameAt()))
+        .onEvent(StreamLost.class, (state, e) -> state.withoutRates(state.health().lost(e.reason())))
+        .onEvent(StreamStatsRecorded.class, State::withStats)
         .onEvent(DetectionsRecorded.class, State::withDetections)
         .build();
   }

@@ -4,8 +4,9 @@ import gtvision.CborSerializable;
 import java.time.Instant;
 
 /**
- * How the camera's frame stream is doing: {@code state} is idle (not enabled), connecting, connected
- * or lost; {@code reconnects} counts connections made again after a loss; {@code lastError} is the
+ * How the camera's frame stream is doing: {@code state} is idle (not enabled), connecting, connected,
+ * stalled (connected, but no frame for three sample intervals plus the read timeout; never persisted,
+ * derived from the stream's live report) or lost; {@code reconnects} counts connections made again after a loss; {@code lastError} is the
  * reason of the last loss, password masked.
  */
 public record StreamHealth(
@@ -16,6 +17,7 @@ public record StreamHealth(
   public static final String CONNECTING = "connecting";
   public static final String CONNECTED = "connected";
   public static final String LOST = "lost";
+  public static final String STALLED = "stalled";
 
   public static final StreamHealth IDLE = new StreamHealth(IDLE_STATE, 0.0, null, 0, null);
 
@@ -29,6 +31,10 @@ public record StreamHealth(
 
   StreamHealth lost(String reason) {
     return new StreamHealth(LOST, 0.0, lastFrameAt, reconnects, reason);
+  }
+
+  StreamHealth stalled() {
+    return new StreamHealth(STALLED, 0.0, lastFrameAt, reconnects, lastError);
   }
 
   StreamHealth frameAt(Instant at) {

@@ -19,4 +19,7 @@ public interface StreamRunner {
 
   /** How often the entity persists the stream's statistics. */
   Duration statsPersistInterval();
+
+  /** How long the entity waits before it starts a stream again whose child stopped unexpectedly. */
+  Duration respawnDelay();
 }

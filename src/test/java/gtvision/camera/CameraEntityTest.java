@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
+import gtvision.testsupport.MediaTools;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +17,12 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.serialization.Serialization;
@@ -57,7 +62,7 @@ class CameraEntityTest {
     // Serialization of every command, event, reply and state is verified by the kit (CBOR).
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
-        CameraEntity.create(id, 3, new CameraMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC)));
+        CameraEntity.create(id, CameraEntity.Dependencies.withoutStreams(new CameraMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC), 3)));
   }
 
   static CameraSpec spec() {
@@ -320,7 +325,7 @@ class CameraEntityTest {
   void anIngestWriteForACameraRemovedLongerAgoThanTheGraceIsRefused() {
     MovableClock clock = new MovableClock(NOW);
     var removed = EventSourcedBehaviorTestKit.<CameraEntity.Command, CameraEntity.Event, CameraEntity.State>create(
-        testKit.system(), CameraEntity.create("cam-gone", 3, new CameraMetrics(registry), clock));
+        testKit.system(), CameraEntity.create("cam-gone", CameraEntity.Dependencies.withoutStreams(new CameraMetrics(registry), clock, 3)));
     removed.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(spec(), replyTo));
     removed.runCommand(CameraEntity.Remove::new);
     clock.now = NOW.plusSeconds(11);
@@ -394,6 +399,83 @@ class CameraEntityTest {
     var loaded = (CameraEntity.State) serialization.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
     assertEquals(0, loaded.lastFrameSequence());
     assertEquals(state.counters(), loaded.counters());
+  }
+
+  /** Serialized with the fields {@code removed} taken out, as an older release wrote it, and read back. */
+  private static <T> T asWrittenWithout(T value, String... removed) throws Exception {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    Serializer serializer = serialization.findSerializerFor(value);
+    String manifest = Serializers.manifestFor(serializer, value);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    ObjectNode old = (ObjectNode) cbor.readTree(serialization.serialize(value).get());
+    ObjectNode target = old.has("counters") ? (ObjectNode) old.get("counters") : old;
+    for (String field : removed) {
+      assertTrue(target.has(field), field + " in " + old);
+      target.remove(field);
+    }
+    @SuppressWarnings("unchecked")
+    T loaded = (T) serialization.deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest).get();
+    return loaded;
+  }
+
+  @Test
+  void snapshotsAndStatsEventsWrittenBeforeTheAnalysisCountersExistedLoadWithZero() throws Exception {
+    register(spec());
+    CameraEntity.State state = record(7);
+    CameraEntity.State loaded = asWrittenWithout(state, "framesSkipped", "framesFailed", "analysedFps", "lastAnalysisError");
+    assertEquals(state, loaded);
+
+    var stats = new CameraEntity.StreamStatsRecorded("cam-17", 10, 4, 2.0, NOW, NOW, 3, 2, 0.8, "timeout");
+    var oldStats = asWrittenWithout(stats, "framesSkipped", "framesFailed", "analysedFps", "lastAnalysisError");
+    assertEquals(new CameraEntity.StreamStatsRecorded("cam-17", 10, 4, 2.0, NOW, NOW, 0, 0, 0.0, null), oldStats);
+  }
+
+  @Test
+  void recordedStreamStatsAddUpAnsweredSkippedAndFailedFrames() {
+    register(spec());
+    CameraEntity.State state = kit.getState();
+    CameraEntity.State after = state
+        .withStats(new CameraEntity.StreamStatsRecorded("cam-17", 10, 4, 2.0, NOW, NOW, 3, 2, 0.8, "IllegalStateException: down"))
+        .withStats(new CameraEntity.StreamStatsRecorded("cam-17", 5, 5, 1.0, NOW, NOW, 0, 0, 1.0, null));
+    assertEquals(new CameraCounters(15, 9, 0, 3, 2, 1.0, "IllegalStateException: down"), after.counters());
+  }
+
+  @Test
+  void aStreamThatStopsUnexpectedlyIsStartedAgainAndTheCameraShowsTheLoss() {
+    AtomicInteger started = new AtomicInteger();
+    // The first stream dies at once (as a supervisor that threw); the second one stays.
+    StreamRunner runner = new StreamRunner() {
+      @Override
+      public Behavior<?> stream(String cameraId, CameraConfig config, FrameSequence frames, ActorRef<CameraEntity.Command> camera) {
+        return started.incrementAndGet() == 1 ? Behaviors.stopped() : Behaviors.empty();
+      }
+
+      @Override
+      public Duration statsPersistInterval() {
+        return Duration.ofSeconds(30);
+      }
+
+      @Override
+      public Duration respawnDelay() {
+        return Duration.ofMillis(100);
+      }
+    };
+    var streaming = EventSourcedBehaviorTestKit.<CameraEntity.Command, CameraEntity.Event, CameraEntity.State>create(
+        testKit.system(), CameraEntity.create("cam-respawn", CameraEntity.Dependencies
+            .withoutStreams(new CameraMetrics(registry), Clock.systemUTC(), 100).withStreams(runner)));
+    streaming.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(
+        new CameraSpec("Gate", "rtsp://10.0.0.7/s", "rtsp", 1.0, null, List.of(), true), replyTo));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (started.get() < 2) {
+      assertTrue(System.nanoTime() < deadline, "the stream was not started again");
+      MediaTools.sleep(20);
+    }
+    StreamHealth health = streaming.getState().health();
+    assertEquals(StreamHealth.LOST, health.state());
+    assertEquals("stream stopped unexpectedly", health.lastError());
+    streaming.<CameraEntity.Reply>runCommand(CameraEntity.Disable::new);
+    assertEquals(2, started.get(), "a stream stopped on purpose is not started again");
   }
 
   @Test

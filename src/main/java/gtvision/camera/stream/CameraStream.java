@@ -5,6 +5,7 @@ import gtvision.camera.FrameSequence;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +34,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * The source always reads (a live camera must never back up), so when the gate or the analyser is
  * slower than the sampling rate the conflate stage replaces the waiting frame with the newer one.
  * The run fails with the source's error or when no frame arrives for too long; the supervisor
- * restarts it. A damaged frame ({@link CorruptFrameException}) is skipped and counted instead, and a
- * failed analysis is logged through {@code analyserFailures} (rate-limited) and the stream goes on.
+ * restarts it. A damaged frame ({@link CorruptFrameException}) is skipped and counted instead. Every
+ * analysis ends as answered, skipped (the analyser said {@link FrameSkippedException}: detectors busy)
+ * or failed (logged through {@code analyserFailures}, rate-limited); the stream goes on either way.
  */
 final class CameraStream {
   private CameraStream() {}
@@ -73,9 +75,8 @@ final class CameraStream {
           if (!analyse) probe.skipped();
           return analyse;
         })
-        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config, analyserFailures))
+        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config, probe, analyserFailures))
         .map(result -> {
-          probe.analysed();
           if (result.second() != null && !result.second().detections().isEmpty()) onDetections.accept(result);
           return result;
         })
@@ -84,8 +85,9 @@ final class CameraStream {
         .run(system);
   }
 
+  /** The frame and its analysis; null when the analyser skipped the frame or failed on it. */
   private static CompletionStage<Pair<Frame, FrameAnalyser.Analysis>> analyse(
-      FrameAnalyser analyser, Frame frame, CameraConfig config, FailureLog failures) {
+      FrameAnalyser analyser, Frame frame, CameraConfig config, StreamProbe probe, FailureLog failures) {
     CompletionStage<FrameAnalyser.Analysis> stage;
     try {
       stage = analyser.analyse(frame, config);
@@ -93,13 +95,26 @@ final class CameraStream {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.handle((analysis, error) -> {
-      if (error != null) {
-        failures.failed(frame + ": " + error);
-      } else {
+      if (error == null) {
         failures.succeeded();
+        probe.analysed();
+        return Pair.create(frame, analysis);
       }
-      return Pair.create(frame, error == null ? analysis : null);
+      Throwable cause = unwrap(error);
+      if (cause instanceof FrameSkippedException) {
+        probe.analysisSkipped();
+      } else {
+        failures.failed(frame + ": " + cause);
+        probe.analysisFailed(cause.getClass().getSimpleName(), CameraStreamSupervisor.reason(cause));
+      }
+      return Pair.create(frame, null);
     });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+    return cause;
   }
 
   /** Long enough for a connect, a slow first frame and the gap between two samples. */

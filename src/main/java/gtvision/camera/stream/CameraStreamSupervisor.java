@@ -35,13 +35,15 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
 
   private record Connected(long run, String detail) implements Message {}
 
-  private record FirstFrame(long run, int width, int height, Instant at) implements Message {}
+  private record FirstFrameSeen(long run, int width, int height, Instant at) implements Message {}
 
   private record Ended(long run, Optional<Throwable> error) implements Message {}
 
   private enum Restart implements Message { INSTANCE }
 
   private enum StatsTick implements Message { INSTANCE }
+
+  private enum StallCheck implements Message { INSTANCE }
 
   /** {@code sequence} numbers the frames of every run; the entity persists the numbers it records. */
   static Behavior<Message> create(
@@ -67,8 +69,15 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private StreamProbe probe;
   private long reportedReceived;
   private long reportedAnalysed;
-  // (nanoTime, frames received) samples of the last few seconds: keyframe-only decoding counts frames
-  // in bursts of one GOP, so the rate is measured over a window longer than a GOP.
+  private long reportedSkipped;
+  private long reportedFailed;
+  // System.nanoTime() of this run's connect (Long.MIN_VALUE: not connected): a stall counts from the
+  // newer of it and the last frame.
+  private long connectedNanos = Long.MIN_VALUE;
+  private boolean stalled;
+  private final Duration stalledAfter;
+  // (nanoTime, frames received, frames analysed) samples of the last few seconds: keyframe-only decoding
+  // counts frames in bursts of one GOP, so the rates are measured over a window longer than a GOP.
   private final java.util.ArrayDeque<long[]> rateSamples = new java.util.ArrayDeque<>();
   private static final long RATE_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
@@ -84,7 +93,9 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     this.meters = ingest.metrics().camera(cameraId);
     this.analyserFailures = new FailureLog(LoggerFactory.getLogger(CameraStream.class),
         "Analyser failed on camera " + cameraId, ingest.settings().failureLogInterval(), System::nanoTime);
+    this.stalledAfter = ingest.settings().stalledAfter(config.fps());
     timers.startTimerWithFixedDelay(StatsTick.INSTANCE, ingest.settings().statsInterval());
+    timers.startTimerWithFixedDelay(StallCheck.INSTANCE, stallCheckInterval(stalledAfter));
     start();
   }
 
@@ -93,18 +104,21 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     ActorRef<Message> self = getContext().getSelf();
     probe = new StreamProbe(meters,
         detail -> self.tell(new Connected(thisRun, detail)),
-        frame -> self.tell(new FirstFrame(thisRun, frame.width(), frame.height(), frame.capturedAt())));
+        frame -> self.tell(new FirstFrameSeen(thisRun, frame.width(), frame.height(), frame.capturedAt())));
     reportedReceived = 0;
     reportedAnalysed = 0;
+    reportedSkipped = 0;
+    reportedFailed = 0;
+    connectedNanos = Long.MIN_VALUE;
+    stalled = false;
     rateSamples.clear();
-    rateSamples.add(new long[] {System.nanoTime(), 0});
+    rateSamples.add(new long[] {System.nanoTime(), 0, 0});
     ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTING);
     try {
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
           getContext().getSystem(), cameraId, config, ingest, sequence, probe, analyserFailures,
-          found -> entity.tell(new CameraEntity.RecordDetections(found.first().sequence(), found.first().capturedAt(),
-              found.second().provider(), found.second().detections(), found.second().evidenceKey(),
-              getContext().getSystem().ignoreRef())));
+          found -> entity.tell(new CameraEntity.ReportFrameAnalysed(found.first().sequence(), found.first().capturedAt(),
+              found.second().provider(), found.second().detections(), found.second().evidenceKey())));
       killSwitch = running.first();
       running.second().whenComplete((done, error) -> self.tell(new Ended(thisRun, Optional.ofNullable(error))));
     } catch (RuntimeException e) {
@@ -117,10 +131,11 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   public Receive<Message> createReceive() {
     return newReceiveBuilder()
         .onMessage(Connected.class, this::onConnected)
-        .onMessage(FirstFrame.class, this::onFirstFrame)
+        .onMessage(FirstFrameSeen.class, this::onFirstFrame)
         .onMessage(Ended.class, this::onEnded)
         .onMessageEquals(Restart.INSTANCE, this::onRestart)
         .onMessageEquals(StatsTick.INSTANCE, this::onStatsTick)
+        .onMessageEquals(StallCheck.INSTANCE, this::onStallCheck)
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -129,11 +144,12 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     if (msg.run() != run) return this;
     ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTED);
     if (lostBefore) meters.reconnects().increment();
+    connectedNanos = System.nanoTime();
     entity.tell(new CameraEntity.ReportStreamConnected(msg.detail()));
     return this;
   }
 
-  private Behavior<Message> onFirstFrame(FirstFrame msg) {
+  private Behavior<Message> onFirstFrame(FirstFrameSeen msg) {
     if (msg.run() != run) return this;
     // Backoff starts again from the minimum only once frames really flow, not on a bare connect.
     attempt = 0;
@@ -145,6 +161,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     if (msg.run() != run) return this;
     reportStats();
     killSwitch = null;
+    connectedNanos = Long.MIN_VALUE;
     lostBefore = true;
     String reason = msg.error().map(CameraStreamSupervisor::reason).orElse("stream ended");
     ingest.metrics().streamState(cameraId, StreamMetrics.LOST);
@@ -172,11 +189,44 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     return this;
   }
 
+  /**
+   * A connected run that has had no frame for {@code stalledAfter} is stalled (the entity shows it at
+   * once); one still without a frame a read timeout later is ended and reconnected. Readers time out
+   * reads on their own, but a source can keep a connection busy without ever completing a frame.
+   */
+  private Behavior<Message> onStallCheck() {
+    if (killSwitch == null || connectedNanos == Long.MIN_VALUE) return this;
+    long since = System.nanoTime() - Math.max(connectedNanos, probe.lastFrameNanos());
+    if (!stalled && since >= stalledAfter.toNanos()) {
+      stalled = true;
+      ingest.metrics().streamState(cameraId, StreamMetrics.STALLED);
+      getContext().getLog().info("Camera {} stream stalled: no frame for {} ms", cameraId, since / 1_000_000);
+      reportStats();
+    }
+    if (since >= stalledAfter.plus(ingest.settings().readTimeout()).toNanos()) {
+      killSwitch.abort(new BadFrameException("stalled: connected, but no frame for " + since / 1_000_000 + " ms"));
+      killSwitch = null;
+    }
+    return this;
+  }
+
+  private static Duration stallCheckInterval(Duration stalledAfter) {
+    Duration quarter = stalledAfter.dividedBy(4);
+    return quarter.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : quarter;
+  }
+
   private void reportStats() {
     long now = System.nanoTime();
     long received = probe.receivedCount();
     long analysed = probe.analysedCount();
-    rateSamples.add(new long[] {now, received});
+    long skipped = probe.analysisSkippedCount();
+    long failed = probe.analysisFailedCount();
+    if (stalled && probe.lastFrameNanos() > connectedNanos
+        && now - probe.lastFrameNanos() < stalledAfter.toNanos()) {
+      stalled = false;
+      ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTED);
+    }
+    rateSamples.add(new long[] {now, received, analysed});
     // Keep the newest sample that is at least a window old as the start of the window.
     while (rateSamples.size() > 2) {
       var it = rateSamples.iterator();
@@ -187,12 +237,24 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     long[] oldest = rateSamples.peekFirst();
     double seconds = (now - oldest[0]) / 1e9;
     double fps = seconds > 0 ? (received - oldest[1]) / seconds : 0;
-    if (received != reportedReceived || analysed != reportedAnalysed || killSwitch != null) {
+    double analysedFps = seconds > 0 ? (analysed - oldest[2]) / seconds : 0;
+    String frameError = probe.takeUnreportedCorrupt();
+    String analysisError = probe.takeUnreportedAnalysisError();
+    boolean changed = received != reportedReceived || analysed != reportedAnalysed || skipped != reportedSkipped
+        || failed != reportedFailed;
+    if (changed || killSwitch != null || frameError != null || analysisError != null) {
       entity.tell(new CameraEntity.ReportStreamStats(received - reportedReceived, analysed - reportedAnalysed,
-          Math.round(fps * 100) / 100.0, probe.lastFrameAt(), probe.takeUnreportedCorrupt()));
+          skipped - reportedSkipped, failed - reportedFailed, round(fps), round(analysedFps), probe.lastFrameAt(),
+          frameError, analysisError, stalled));
     }
     reportedReceived = received;
     reportedAnalysed = analysed;
+    reportedSkipped = skipped;
+    reportedFailed = failed;
+  }
+
+  private static double round(double rate) {
+    return Math.round(rate * 100) / 100.0;
   }
 
   private Behavior<Message> onStop() {

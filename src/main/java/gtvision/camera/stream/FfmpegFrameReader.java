@@ -55,6 +55,7 @@ final class FfmpegFrameReader implements FrameReader {
   private final Timer decodeTimer;
   private final FFmpegFrameGrabber grabber;
   private final SampleClock sampler;
+  private final StreamSettings settings;
   private final boolean paced;
   private final double frameRate;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -74,6 +75,7 @@ final class FfmpegFrameReader implements FrameReader {
     this.sequence = sequence;
     this.decodeTimer = decodeTimer;
     this.sampler = new SampleClock(config.fps());
+    this.settings = settings;
     this.paced = config.sourceKind() != SourceKind.RTSP;
     String input = config.sourceKind() == SourceKind.FILE
         ? Path.of(URI.create(config.sourceUrl())).toString()
@@ -100,6 +102,7 @@ final class FfmpegFrameReader implements FrameReader {
       if (grabber.getVideoCodec() == 0 || grabber.getImageWidth() <= 0) {
         throw new BadFrameException("no video stream in the source");
       }
+      settings.checkFrameSize(grabber.getImageWidth(), grabber.getImageHeight());
     } catch (FrameGrabber.Exception e) {
       releaseQuietly();
       throw new BadFrameException(describe(e));
@@ -188,6 +191,8 @@ final class FfmpegFrameReader implements FrameReader {
   private Frame copy(AVFrame picture) {
     int w = picture.width();
     int h = picture.height();
+    // The size may change mid-stream (a camera reconfigured while streaming): checked before the copy.
+    settings.checkFrameSize(w, h);
     int cw = (w + 1) / 2;
     int ch = (h + 1) / 2;
     byte[] out = new byte[Frame.i420Size(w, h)];

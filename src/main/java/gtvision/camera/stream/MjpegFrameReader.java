@@ -26,6 +26,7 @@ final class MjpegFrameReader implements FrameReader {
   private final StreamProbe probe;
   private final FrameSequence sequence;
   private final long maxBytes;
+  private final StreamSettings settings;
   private final int readTimeoutMs;
   private final HttpCamera.Response response;
   private final InputStream in;
@@ -40,6 +41,7 @@ final class MjpegFrameReader implements FrameReader {
     this.probe = probe;
     this.sequence = sequence;
     this.maxBytes = settings.snapshotMaxBytes();
+    this.settings = settings;
     this.readTimeoutMs = (int) settings.readTimeout().toMillis();
     this.sampler = new SampleClock(config.fps());
     HttpCamera camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
@@ -88,6 +90,7 @@ final class MjpegFrameReader implements FrameReader {
           probe.corrupt(e.getMessage());
           continue;
         }
+        settings.checkFrameSize(info.width(), info.height());
         return Optional.of(new Frame(cameraId, sequence.next(), Instant.now(), info.width(), info.height(), part, null));
       }
     } catch (SocketTimeoutException e) {

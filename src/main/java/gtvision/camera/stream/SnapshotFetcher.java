@@ -20,11 +20,13 @@ final class SnapshotFetcher {
   private final long maxBytes;
   private final int readTimeoutMs;
   private final FrameSequence sequence;
+  private final StreamSettings settings;
   private boolean connected;
 
   SnapshotFetcher(String cameraId, CameraConfig config, StreamSettings settings, StreamProbe probe, FrameSequence sequence) {
     this.cameraId = cameraId;
     this.sequence = sequence;
+    this.settings = settings;
     this.camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
     this.probe = probe;
     this.maxBytes = settings.snapshotMaxBytes();
@@ -43,6 +45,8 @@ final class SnapshotFetcher {
         probe.corrupt(e.getMessage());
         return Optional.empty();
       }
+      // Too large is not damage: every frame of this camera will be, so the stream is lost with the reason.
+      settings.checkFrameSize(info.width(), info.height());
       if (!connected) {
         connected = true;
         probe.connected("snapshot " + response.contentType() + " " + info.width() + "x" + info.height());

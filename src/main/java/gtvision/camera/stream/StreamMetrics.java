@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion, analysed, corrupt), {@code gtv_camera_reconnects_total{camera}},
+ * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion,
+ * analysed, skipped_busy, corrupt), {@code gtv_frames_failed_total{camera,reason}}, {@code gtv_camera_reconnects_total{camera}},
  * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state).
  * Totals are Prometheus' sum over cameras.
  */
@@ -17,6 +19,7 @@ public final class StreamMetrics {
   public static final String CONNECTING = "connecting";
   public static final String CONNECTED = "connected";
   public static final String LOST = "lost";
+  public static final String STALLED = "stalled";
 
   private final MeterRegistry registry;
   private final Timer decode;
@@ -30,7 +33,7 @@ public final class StreamMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(2))
         .register(registry);
-    for (String state : new String[] {CONNECTING, CONNECTED, LOST}) {
+    for (String state : new String[] {CONNECTING, CONNECTED, STALLED, LOST}) {
       Gauge.builder("gtv.camera.streams", streamStates, states -> states.values().stream().filter(state::equals).count())
           .description("Camera streams running on this node, by state")
           .tag("state", state)
@@ -44,8 +47,8 @@ public final class StreamMetrics {
 
   /** The counters of one camera. */
   public record CameraMeters(
-      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter reconnects,
-      Counter corrupt) {}
+      Counter received, Counter sampled, Counter dropped, Counter skippedMotion, Counter analysed, Counter skippedBusy,
+      Counter reconnects, Counter corrupt, Function<String, Counter> failed) {}
 
   public CameraMeters camera(String cameraId) {
     return new CameraMeters(
@@ -53,9 +56,15 @@ public final class StreamMetrics {
         counter("gtv.frames.sampled", "Frames taken at the camera's sampling rate", cameraId),
         counter("gtv.frames.dropped", "Sampled frames dropped because analysis was busy (newest kept)", cameraId),
         counter("gtv.frames.skipped.motion", "Sampled frames without motion, not analysed", cameraId),
-        counter("gtv.frames.analysed", "Frames handed to the analyser", cameraId),
+        counter("gtv.frames.analysed", "Frames an analyser answered", cameraId),
+        counter("gtv.frames.skipped.busy", "Frames the analyser did not take because the detectors were busy", cameraId),
         counter("gtv.camera.reconnects", "Times the stream connected again after it was lost", cameraId),
-        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId));
+        counter("gtv.frames.corrupt", "Frames skipped because the JPEG was truncated or did not decode", cameraId),
+        reason -> Counter.builder("gtv.frames.failed")
+            .description("Frames whose analysis failed, by the failure's kind (its exception class)")
+            .tag("camera", cameraId)
+            .tag("reason", reason)
+            .register(registry));
   }
 
   private Counter counter(String name, String description, String cameraId) {

@@ -18,7 +18,11 @@ public final class StreamProbe {
   final AtomicLong dropped = new AtomicLong();
   final AtomicLong skipped = new AtomicLong();
   final AtomicLong analysed = new AtomicLong();
+  final AtomicLong analysisSkipped = new AtomicLong();
+  final AtomicLong analysisFailed = new AtomicLong();
   final AtomicLong corrupt = new AtomicLong();
+  // The newest analysis failure not yet reported to the entity.
+  private final AtomicReference<String> unreportedAnalysisError = new AtomicReference<>();
   // The newest skipped-frame error not yet reported to the entity (taken by the supervisor's stats tick).
   private final AtomicReference<String> unreportedCorrupt = new AtomicReference<>();
   private volatile String lastCorrupt;
@@ -26,6 +30,8 @@ public final class StreamProbe {
   private final Consumer<String> onConnected;
   private final Consumer<Frame> onFirstFrame;
   private volatile Instant lastFrameAt;
+  // System.nanoTime() of the newest sampled frame (Long.MIN_VALUE: none yet): stall detection.
+  private volatile long lastFrameNanos = Long.MIN_VALUE;
 
   public StreamProbe(StreamMetrics.CameraMeters meters, Consumer<String> onConnected, Consumer<Frame> onFirstFrame) {
     this.meters = meters;
@@ -48,6 +54,7 @@ public final class StreamProbe {
     sampled.incrementAndGet();
     meters.sampled().increment();
     lastFrameAt = frame.capturedAt();
+    lastFrameNanos = System.nanoTime();
     if (firstFrameSeen.compareAndSet(false, true)) onFirstFrame.accept(frame);
   }
 
@@ -61,9 +68,41 @@ public final class StreamProbe {
     meters.skippedMotion().increment();
   }
 
+  /** The analyser answered. */
   public void analysed() {
     analysed.incrementAndGet();
     meters.analysed().increment();
+  }
+
+  /** The analyser did not take the frame: the detectors were busy. */
+  public void analysisSkipped() {
+    analysisSkipped.incrementAndGet();
+    meters.skippedBusy().increment();
+  }
+
+  /** The analysis failed; {@code kind} is a bounded name for the meter, {@code reason} the message. */
+  public void analysisFailed(String kind, String reason) {
+    analysisFailed.incrementAndGet();
+    meters.failed().apply(kind).increment();
+    unreportedAnalysisError.set(reason);
+  }
+
+  public long analysisSkippedCount() {
+    return analysisSkipped.get();
+  }
+
+  public long analysisFailedCount() {
+    return analysisFailed.get();
+  }
+
+  /** The newest analysis failure since the previous call, or null. */
+  String takeUnreportedAnalysisError() {
+    return unreportedAnalysisError.getAndSet(null);
+  }
+
+  /** System.nanoTime() of the newest sampled frame, Long.MIN_VALUE before the first. */
+  long lastFrameNanos() {
+    return lastFrameNanos;
   }
 
   /** A frame was skipped because it is damaged; the stream goes on. */

@@ -13,6 +13,7 @@ public record StreamSettings(
     Duration statsInterval,
     Duration statsPersistInterval,
     long snapshotMaxBytes,
+    long maxFramePixels,
     Duration failureLogInterval,
     MotionGate.Settings motion) {
 
@@ -30,10 +31,36 @@ public record StreamSettings(
         c.getDuration("stats-interval"),
         c.getDuration("stats-persist-interval"),
         c.getBytes("snapshot-max-bytes"),
+        positive(c.getLong("max-frame-pixels"), "gtv.camera.stream.max-frame-pixels"),
         c.getDuration("failure-log-interval"),
         new MotionGate.Settings(
             m.getInt("threshold"), m.getDouble("min-area"), m.getDuration("force-every"), m.getDouble("learning-rate"),
             m.getInt("width")));
+  }
+
+  private static long positive(long value, String key) {
+    if (value <= 0) throw new IllegalArgumentException(key + " must be positive, got " + value);
+    return value;
+  }
+
+  /**
+   * Refuses a frame larger than {@code max-frame-pixels} before anything is copied, decoded or encoded:
+   * one camera misconfigured to 8K must not cost the node memory and the detectors time.
+   */
+  public void checkFrameSize(int width, int height) {
+    long pixels = (long) width * height;
+    if (pixels > maxFramePixels) {
+      throw new BadFrameException("frame of " + width + "x" + height + " (" + pixels + " pixels) is larger than the limit of "
+          + maxFramePixels + " pixels (gtv.camera.stream.max-frame-pixels)");
+    }
+  }
+
+  /**
+   * A connected stream with no frame for this long is stalled: three sample intervals plus the read
+   * timeout (a camera may be a little late, and a read may take that long before it fails).
+   */
+  public Duration stalledAfter(double fps) {
+    return Duration.ofNanos((long) (3_000_000_000L / fps)).plus(readTimeout);
   }
 
   /** Exponential backoff with jitter: attempt 0 waits backoffMin, doubling up to backoffMax. */

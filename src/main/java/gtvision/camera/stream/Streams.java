@@ -25,4 +25,9 @@ public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnaly
   public Duration statsPersistInterval() {
     return settings.statsPersistInterval();
   }
+
+  @Override
+  public Duration respawnDelay() {
+    return settings.backoffMin();
+  }
 }

@@ -2,6 +2,8 @@ package gtvision.camera.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -22,6 +24,10 @@ class FfmpegFrameReaderTest {
   private final StreamMetrics metrics = new StreamMetrics(new SimpleMeterRegistry());
 
   private FfmpegFrameReader reader(Path video, double fps, AtomicReference<String> connected) {
+    return reader(video, fps, connected, settings);
+  }
+
+  private FfmpegFrameReader reader(Path video, double fps, AtomicReference<String> connected, StreamSettings settings) {
     CameraConfig config = new CameraConfig("t", video.toUri().toString(), SourceKind.FILE, fps, null, List.of());
     StreamProbe probe = new StreamProbe(metrics.camera("t"), connected::set, frame -> {});
     return new FfmpegFrameReader("t", config, settings, probe, metrics.decode(), new FrameSequence(1));
@@ -53,5 +59,18 @@ class FfmpegFrameReaderTest {
       for (int i = 0; i < 8; i++) reader.next().orElseThrow();
       assertFalse(reader.keyframesOnly());
     }
+  }
+
+  @Test
+  void aVideoLargerThanThePixelCapIsRefusedAtConnectBeforeAnyFrameIsDecoded() {
+    Path video = MediaTools.video("giraffe.jpg", 640, 360, 10, 10, 2);
+    StreamSettings capped = StreamSettings.from(
+        ConfigFactory.parseString("gtv.camera.stream.max-frame-pixels = 100000").withFallback(ConfigFactory.load()));
+    AtomicReference<String> connected = new AtomicReference<>();
+    BadFrameException e = assertThrows(BadFrameException.class, () -> reader(video, 5.0, connected, capped));
+    assertEquals("frame of 640x360 (230400 pixels) is larger than the limit of 100000 pixels"
+        + " (gtv.camera.stream.max-frame-pixels)", e.getMessage());
+    assertNull(connected.get(), "never reported as connected");
+    assertEquals(0, metrics.decode().count(), "nothing decoded");
   }
 }

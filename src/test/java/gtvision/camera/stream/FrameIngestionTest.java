@@ -163,13 +163,20 @@ class FrameIngestionTest {
     streamLog.addAppender(lines);
     try {
       api.register("no-provider-1", "snapshot", camera.url("/snapshot.jpg"), 5.0);
-      api.awaitMetric("gtv_frames_analysed_total", "camera=\"no-provider-1\"", 15, WAIT);
+      api.awaitMetric("gtv_frames_failed_total", "camera=\"no-provider-1\",reason=\"IllegalStateException\"", 15, WAIT);
+      // A failed analysis is not an analysed frame.
+      assertEquals(0.0, api.metric("gtv_frames_analysed_total", "camera=\"no-provider-1\""));
       List<String> warnings = lines.list.stream()
           .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("no-provider-1"))
           .map(ILoggingEvent::getFormattedMessage).toList();
       assertEquals(1, warnings.size(), "one line for 15 failed frames: " + warnings);
       assertTrue(warnings.get(0).contains("no inference provider reachable"), warnings.get(0));
       assertEquals("connected", api.get("no-provider-1").path("health").path("state").asText());
+      JsonNode counters = api.await("no-provider-1", WAIT, c -> c.path("counters").path("framesFailed").asLong() >= 15,
+          "15 failed frames in the counters").path("counters");
+      assertEquals(0, counters.path("framesAnalysed").asLong(), counters.toString());
+      assertEquals(0.0, counters.path("analysedFps").asDouble(), counters.toString());
+      assertEquals("IllegalStateException: no inference provider reachable", counters.path("lastAnalysisError").asText());
     } finally {
       streamLog.detachAppender(lines);
     }

@@ -111,7 +111,7 @@ class FrameSequenceTest {
     while (runs.stream().filter(r -> !r.isEmpty()).count() < count) {
       assertTrue(System.nanoTime() < deadline, "no " + count + " runs with frames within " + WAIT + ": " + runs);
       CameraEntity.Command message = entity.receiveMessage(WAIT);
-      if (message instanceof CameraEntity.RecordDetections r) runs.get(runs.size() - 1).add(r.frameSequence());
+      if (message instanceof CameraEntity.ReportFrameAnalysed r) runs.get(runs.size() - 1).add(r.frameSequence());
       // A run's detections are sent before the run ends, so before its loss is reported.
       if (message instanceof CameraEntity.ReportStreamLost) runs.add(new ArrayList<>());
     }
@@ -124,8 +124,9 @@ class FrameSequenceTest {
     // Cars in every third frame only: the others take numbers that are never recorded.
     var kit = EventSourcedBehaviorTestKit.<CameraEntity.Command, CameraEntity.Event, CameraEntity.State>create(
         testKit.system(),
-        CameraEntity.create("seq-restart", 5, new CameraMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
-            ingest(analysed, frame -> frame.sequence() % 3 == 0)));
+        CameraEntity.create("seq-restart", CameraEntity.Dependencies
+            .withoutStreams(new CameraMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), 5)
+            .withStreams(ingest(analysed, frame -> frame.sequence() % 3 == 0))));
     String persistenceId = "Camera|seq-restart";
     kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.Register(snapshotCamera(10.0, true), replyTo));
     awaitRecorded(kit, persistenceId, 2);
