@@ -32,7 +32,7 @@ class NodeKillFailoverTest {
   void killedNodesCamerasTakeWritesAndStreamAgainWithin15sAndNoAcknowledgedWriteIsLostOrDoubled() throws Exception {
     try (ThreeNodeCluster cluster = ThreeNodeCluster.start(TestDatabases.postgres("sigkill"), dir)) {
       List<String> ids = cluster.registerCameras("kill", 12, 2.0);
-      IngestLoad load = IngestLoad.start(List.of(cluster.a.baseUrl(), cluster.b.baseUrl()), ids, 4, Duration.ofMillis(50));
+      IngestLoad load = IngestLoad.start(List.of(cluster.a.baseUrl(), cluster.b.baseUrl()), ids, Duration.ofMillis(100));
       try {
         FaultChecks.awaitEveryCameraAcknowledged(load, ids, Duration.ofSeconds(60));
         Set<String> onC = cluster.camerasOnC(ids);

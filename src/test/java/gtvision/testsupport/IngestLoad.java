@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Steady bulk-ingest writes ({@code POST /api/ingest/detections}) from a few client threads, one camera
- * per request, every item unique by (camera, frameSequence) and never retried: what the API
+ * Steady bulk-ingest writes ({@code POST /api/ingest/detections}), one client thread per camera (a
+ * camera whose node is gone holds only its own thread), one camera per request, every item unique by (camera, frameSequence) and never retried: what the API
  * acknowledged must be in the detections table exactly once, and nothing else may be doubled.
  */
 public final class IngestLoad implements AutoCloseable {
@@ -40,39 +40,35 @@ public final class IngestLoad implements AutoCloseable {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<String> baseUrls;
-  private final List<String> cameras;
   private final Duration pause;
   private final ExecutorService threads;
-  private final AtomicLong nextRequest = new AtomicLong();
   private final Map<String, AtomicLong> nextSequence = new ConcurrentHashMap<>();
   private final Map<String, Set<Long>> acknowledged = new ConcurrentHashMap<>();
   private final Map<String, ConcurrentLinkedQueue<Success>> successes = new ConcurrentHashMap<>();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean running = true;
 
-  private IngestLoad(List<String> baseUrls, List<String> cameras, int threadCount, Duration pause) {
+  private IngestLoad(List<String> baseUrls, List<String> cameras, Duration pause) {
     this.baseUrls = List.copyOf(baseUrls);
-    this.cameras = List.copyOf(cameras);
     this.pause = pause;
     for (String camera : cameras) {
       nextSequence.put(camera, new AtomicLong());
       acknowledged.put(camera, ConcurrentHashMap.newKeySet());
       successes.put(camera, new ConcurrentLinkedQueue<>());
     }
-    this.threads = Executors.newFixedThreadPool(threadCount);
-    for (int i = 0; i < threadCount; i++) threads.execute(this::run);
+    this.threads = Executors.newFixedThreadPool(cameras.size());
+    for (String camera : cameras) threads.execute(() -> run(camera));
   }
 
-  /** Writes to {@code cameras} through the nodes at {@code baseUrls} in turn, each thread pausing between requests. */
-  public static IngestLoad start(List<String> baseUrls, List<String> cameras, int threadCount, Duration pause) {
-    return new IngestLoad(baseUrls, cameras, threadCount, pause);
+  /** Writes to {@code cameras} through the nodes at {@code baseUrls} in turn, pausing between a camera's requests. */
+  public static IngestLoad start(List<String> baseUrls, List<String> cameras, Duration pause) {
+    return new IngestLoad(baseUrls, cameras, pause);
   }
 
-  private void run() {
+  private void run(String camera) {
+    long n = 0;
     while (running) {
-      long n = nextRequest.getAndIncrement();
-      String camera = cameras.get((int) (n % cameras.size()));
-      String baseUrl = baseUrls.get((int) ((n / cameras.size()) % baseUrls.size()));
+      String baseUrl = baseUrls.get((int) (n++ % baseUrls.size()));
       long first = nextSequence.get(camera).getAndAdd(ITEMS_PER_REQUEST);
       List<String> items = new ArrayList<>();
       Instant now = Instant.now();
