@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FrameWatch {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  // health.lastFrameAt is the newest frame: a poll stuck behind a moving entity would see a later frame
+  // than the first, so a poll gives up quickly and asks again.
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(2);
 
   private FrameWatch() {}
 
@@ -30,7 +33,7 @@ public final class FrameWatch {
   public static Optional<Instant> lastFrameAt(HttpClient client, String baseUrl, String camera) {
     try {
       HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/cameras/" + camera))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          .timeout(POLL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) return Optional.empty();
       JsonNode at = MAPPER.readTree(response.body()).path("health").path("lastFrameAt");
       return at.isTextual() ? Optional.of(Instant.parse(at.asText())) : Optional.empty();
