@@ -60,7 +60,9 @@ final class IngestService {
     this.json = Json.get(system);
     this.system = system;
     this.coalescer = system.systemActorOf(
-        IngestCoalescer.create(ClusterSharding.get(system), limits.timeout(), limits.removalGrace()), "detections-ingest-coalescer", Props.empty());
+        IngestCoalescer.create(ClusterSharding.get(system), limits.timeout(), limits.writeReleaseAfter(),
+            limits.removalGrace()),
+        "detections-ingest-coalescer", Props.empty());
     this.database = Database.get(system);
     this.limits = limits;
     this.clock = Clock.systemUTC();

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /** {@code gtv.ingest} (ingest.conf): limits of {@code POST /api/ingest/detections}. */
 public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockSkew, int ratePerMinute,
-    int rateMaxClients, Duration timeout, String provider, Duration removalGrace) {
+    int rateMaxClients, Duration timeout, String provider, Duration removalGrace, Duration writeReleaseAfter) {
 
   public static IngestSettings from(Config root) {
     Config i = root.getConfig("gtv.ingest");
@@ -17,7 +17,8 @@ public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockS
         positive(i.getInt("rate-max-clients"), "rate-max-clients"),
         i.getDuration("timeout"),
         i.getString("provider"),
-        i.getDuration("removal-grace"));
+        i.getDuration("removal-grace"),
+        i.getDuration("write-release-after"));
   }
 
   private static int positive(int value, String name) {
