@@ -1,6 +1,7 @@
 package gtvision.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -22,6 +23,10 @@ import gtvision.testsupport.TestNodes;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,7 +231,7 @@ public final class PipelineBenchmark {
     static Cluster start(int nodes, Config database, Config nodeConfig) throws InterruptedException {
       if (nodes == 1) {
         TestNodes.Node node = TestNodes.startWithInference(database, nodeConfig);
-        awaitGpuUp(new CameraApi(node));
+        awaitGpuUp(node);
         return new Cluster(node, null);
       }
       TestNodes.Node camera = TestNodes.startWithInference(database,
@@ -237,8 +242,8 @@ public final class PipelineBenchmark {
             "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + camera.clusterPort() + "\"",
             "gtv.cluster.roles = gpu",
             "gtv.inference.gpu.placement = role")).withFallback(nodeConfig));
-        awaitGpuUp(new CameraApi(camera));
-        awaitGpuUp(new CameraApi(gpu));
+        awaitGpuUp(camera);
+        awaitGpuUp(gpu);
         return new Cluster(camera, gpu);
       } catch (RuntimeException | InterruptedException e) {
         if (gpu != null) gpu.stop();
@@ -392,13 +397,23 @@ public final class PipelineBenchmark {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
   }
 
-  private static void awaitGpuUp(CameraApi api) throws InterruptedException {
+  /** Until the node's /health says its GPU provider is UP (a worker on this node or, with two nodes, on the gpu node). */
+  private static void awaitGpuUp(TestNodes.Node node) throws InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    String state = "";
     while (System.nanoTime() < deadline) {
-      if (api.metrics().contains("gtv_inference_breaker_state")) return;
+      try {
+        String body = http.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        state = new ObjectMapper().readTree(body).at("/inference/providers/gpu").asText();
+        if (state.equals("UP")) return;
+      } catch (java.io.IOException e) {
+        // not answering yet
+      }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("no GPU worker registered within 120 s");
+    throw new IllegalStateException("GPU provider not UP on " + node.baseUrl() + " within 120 s: " + state);
   }
 
   /** The bare detector on the same busy frames, as many in flight as a full batch, for {@code seconds}. */
