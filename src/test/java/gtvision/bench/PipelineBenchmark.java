@@ -310,7 +310,7 @@ public final class PipelineBenchmark {
       double failed = 0;
       double detections = 0;
       for (String id : ids) {
-        JsonNode c = api.get(id).path("counters");
+        JsonNode c = counters(api, id);
         seen += c.path("framesSeen").asDouble();
         analysed += c.path("framesAnalysed").asDouble();
         skipped += c.path("framesSkipped").asDouble();
@@ -330,6 +330,18 @@ public final class PipelineBenchmark {
       }
       return new Sample(System.nanoTime(), System.currentTimeMillis(), measureNodeCpu(), seen, analysed, skipped, failed,
           motionGated, detections, wireFrames, wireBytes);
+    }
+  }
+
+  /** A camera's counters; a busy node's 503 (an entity slow to answer) is asked again a few times. */
+  private static JsonNode counters(CameraApi api, String id) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.get(id).path("counters");
+      } catch (AssertionError | IllegalStateException e) {
+        if (attempt == 5) throw e;
+        MediaTools.sleep(1000);
+      }
     }
   }
 
