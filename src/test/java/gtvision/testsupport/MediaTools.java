@@ -106,6 +106,21 @@ public final class MediaTools {
     return out;
   }
 
+  /** An H.264 MP4 of {@code image} standing still (no motion at all), as a camera watching an empty scene. */
+  public static Path stillVideo(String image, int width, int height, int fps, int gopFrames, int seconds) {
+    requireFfmpeg();
+    Path out = mediaDir().resolve("%s-still-%dx%d-%dfps-g%d-%ds.mp4".formatted(image.replace(".jpg", ""), width, height, fps,
+        gopFrames, seconds));
+    if (Files.isRegularFile(out)) return out;
+    Path tmp = out.resolveSibling(out.getFileName() + ".tmp.mp4");
+    ffmpeg("-loop", "1", "-i", image(image).toString(), "-vf", "scale=%d:%d,format=yuv420p".formatted(width, height),
+        "-t", String.valueOf(seconds), "-r", String.valueOf(fps), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+        "-g", String.valueOf(gopFrames), "-keyint_min", String.valueOf(gopFrames), "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+        "-an", tmp.toString());
+    move(tmp, out);
+    return out;
+  }
+
   /** An HLS VOD playlist (2 s segments) of {@code video}, in its own directory. */
   public static Path hls(Path video) {
     Path dir = mediaDir().resolve(video.getFileName().toString().replace(".mp4", "-hls"));
