@@ -134,6 +134,9 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     String detail = "waiting for status";
     int capacity;
     int inFlight;
+    // When the worker last answered anything, and when a timeout last counted against its breaker.
+    long lastAnswerNanos;
+    long lastTimeoutCountedNanos = Long.MIN_VALUE;
     volatile long busySince = -1;
     volatile long busyNanos;
     long windowStart;
@@ -209,6 +212,8 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private final FrameWire wire;
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
+  // When each pending request was handed to its worker (System.nanoTime()).
+  private final Map<Long, Long> sentAt = new HashMap<>();
   /** Insertion order is the order in which the cameras began to wait. */
   private final LinkedHashMap<String, Slot> cameras = new LinkedHashMap<>();
   private final ArrayDeque<Waiting> uploads = new ArrayDeque<>();
@@ -296,7 +301,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   }
 
   private static final List<String> FALLBACK_REASONS = List.of("breaker-open", "no-worker", "timeout", "failure", "overflow");
-  private static final List<String> SKIP_REASONS = List.of("too-old", "superseded", "busy", "budget");
+  private static final List<String> SKIP_REASONS = List.of("too-old", "superseded", "busy", "budget", "slow");
 
   private static Counter fallbacks(MeterRegistry registry, String reason) {
     return Counter.builder("gtv.inference.fallbacks")
@@ -462,6 +467,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   /** Hands one request to one worker; the only place a request leaves the router. */
   private void send(long id, Pending p, Entry worker) {
     pending.put(id, p);
+    sentAt.put(id, System.nanoTime());
     worker.inFlight(worker.inFlight + 1, System.nanoTime());
     Duration timeout = worker.provider.equals(RekognitionDetector.PROVIDER) ? settings.awsTimeout() : settings.fallbackTimeout();
     getContext()
@@ -475,15 +481,18 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
   private Behavior<Command> onAnswer(WorkerAnswered m) {
     Pending p = pending.remove(m.id());
+    Long sent = sentAt.remove(m.id());
     Entry worker = workers.get(m.worker());
-    if (worker != null) worker.inFlight(Math.max(0, worker.inFlight - 1), System.nanoTime());
-    if (p != null) answered(m, p, worker); // p is null only for a double reply, which asks cannot produce
+    long now = System.nanoTime();
+    if (worker != null) worker.inFlight(Math.max(0, worker.inFlight - 1), now);
+    if (worker != null && m.reply() != null) worker.lastAnswerNanos = now;
+    if (p != null) answered(m, p, worker, sent == null ? now : sent); // p is null only for a double reply, which asks cannot produce
     dispatch(); // the worker has room again
     publishHealth();
     return this;
   }
 
-  private void answered(WorkerAnswered m, Pending p, Entry worker) {
+  private void answered(WorkerAnswered m, Pending p, Entry worker, long sentNanos) {
     Detect request = p.request();
     String provider = worker != null ? worker.provider : (p.fallback() ? RekognitionDetector.PROVIDER : YoloxOnnxDetector.PROVIDER);
     if (m.reply() instanceof InferenceWorker.Detected d) {
@@ -494,10 +503,20 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     String reason;
     String fallbackReason;
     if (m.failure() != null) {
-      // Only admitted requests reach a worker, so no answer in time means the worker stopped answering.
+      // A worker that answered other requests since this one was sent is slow (CPU starved, a cold
+      // start), not broken: the frame is skipped, the breaker untouched. One that answered nothing has
+      // stopped answering; the requests sent in one go before that time out together and count once.
+      boolean silent = worker == null || worker.lastAnswerNanos < sentNanos;
+      if (!silent && request.cameraId().isPresent()) {
+        skip("slow", request, provider + " worker is slower than the fallback timeout; frame skipped");
+        return;
+      }
       reason = provider + " worker did not answer in time (" + (m.failure() instanceof TimeoutException ? "timeout" : m.failure()) + ")";
       fallbackReason = "timeout";
-      if (worker != null) worker.breaker.failure();
+      if (worker != null && silent && sentNanos > worker.lastTimeoutCountedNanos) {
+        worker.lastTimeoutCountedNanos = System.nanoTime();
+        worker.breaker.failure();
+      }
     } else {
       InferenceWorker.Failed f = (InferenceWorker.Failed) m.reply();
       switch (f.kind()) {

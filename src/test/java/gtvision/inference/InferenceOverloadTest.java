@@ -62,8 +62,12 @@ class InferenceOverloadTest {
   }
 
   ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, Duration maxAge) {
+    return router(mode, maxAge, Duration.ofSeconds(5));
+  }
+
+  ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, Duration maxAge, Duration fallbackTimeout) {
     var settings = new InferenceRouter.Settings(
-        mode, Duration.ofSeconds(5), Duration.ofSeconds(5), 5, Duration.ofSeconds(60), 50_000_000L, maxAge, 64);
+        mode, fallbackTimeout, Duration.ofSeconds(5), 5, Duration.ofSeconds(60), 50_000_000L, maxAge, 64);
     return kit.spawn(InferenceRouter.create(settings, registry, health));
   }
 
@@ -187,6 +191,31 @@ class InferenceOverloadTest {
     assertTrue(h.workers().get(0).utilisation() > 0.9, "utilisation in /health: " + h.workers().get(0));
     assertTrue(registry.get("gtv.inference.worker.busy").functionCounter().count() > 1.0);
     assertTrue(registry.get("gtv.inference.queue.wait").tag("provider", "gpu").timer().count() > 0);
+  }
+
+  @Test
+  void requestsSentTogetherToAWorkerThatStopsAnsweringCountOnceAgainstItsBreaker() {
+    // A cold start or a starved CPU: the worker takes all it admits at once and answers none of them
+    // within the timeout. That is one silence, not eight failures: the breaker does not open on it.
+    ScriptedDetector hung = new ScriptedDetector("gpu", i -> new CompletableFuture<>());
+    hung.capacity = 8;
+    worker("gpu", hung);
+    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(10), Duration.ofMillis(300));
+    awaitHealth(InferenceRouterTest.ready("gpu", 1));
+    TestProbe<InferenceRouter.Reply> probe = kit.createTestProbe();
+    for (int i = 0; i < 8; i++) {
+      router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-" + i), probe.ref()));
+    }
+    List<InferenceRouter.Reply> replies = probe.receiveSeveralMessages(8, Duration.ofSeconds(5));
+    assertTrue(replies.stream().allMatch(r -> r instanceof InferenceRouter.Unavailable u && u.reason().contains("in time")),
+        replies.toString());
+    assertEquals("CLOSED", health.get().workers().get(0).breaker(), "one silence is one failure of five");
+    // Each later silence counts again: a worker that never answers still opens its breaker.
+    for (int wave = 1; wave < 5; wave++) {
+      router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-0"), probe.ref()));
+      probe.expectMessageClass(InferenceRouter.Unavailable.class, Duration.ofSeconds(5));
+    }
+    awaitHealth(h -> h.workers().get(0).breaker().equals("OPEN"));
   }
 
   @Test
