@@ -58,9 +58,10 @@ import org.apache.pekko.stream.javadsl.Sink;
  * <p>Sources ({@code --source}): {@code snapshot} (default) serves 1280x720 JPEGs from local HTTP
  * cameras, a still picture or a window panning over a busy scene; {@code rtsp} plays 1280x720 H.264
  * videos at 10 fps with a 1 s GOP from GStreamer RTSP servers, a still one and a moving one (built by
- * ffmpeg from the test photos). For RTSP there is one server process per video, each with one shared
- * path ({@code /stream}): every camera of a kind watches the same live timeline, so N cameras cost
- * the server one pipeline, not N. Each scenario starts fresh servers.
+ * ffmpeg from the test photos). For RTSP there is one server process per video, each with one path
+ * ({@code /stream}) that all cameras of that kind open, each in its own session from the video's start
+ * (GStreamer's shared mode delivered no frames to the cameras). Each scenario starts fresh servers. An
+ * RTSP camera's framesSeen counts every decoded frame of the 10 fps stream, not only the 1 fps sampled.
  *
  * <p>Nodes ({@code --nodes}): {@code 1} (default) is one node with the GPU worker on it ({@code
  * gtv.inference.gpu.placement = any}); {@code 2} is a camera/API node with {@code placement = none}
@@ -165,8 +166,8 @@ public final class PipelineBenchmark {
       Path still = MediaTools.stillVideo("horses.jpg", WIDTH, HEIGHT, 10, 10, videoSeconds);
       limitFrames = keyframes(moving, 30);
       for (String scenario : o.scenarios()) {
-        try (RtspServer busyServer = RtspServer.start(moving, TestNodes.freePort(), true);
-            RtspServer stillServer = RtspServer.start(still, TestNodes.freePort(), true)) {
+        try (RtspServer busyServer = RtspServer.start(moving, TestNodes.freePort(), false);
+            RtspServer stillServer = RtspServer.start(still, TestNodes.freePort(), false)) {
           rows.add(run(scenario, o, nodeConfig, postgres, new Source("rtsp", busyServer.url(), stillServer.url())));
         }
       }
