@@ -211,6 +211,8 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private final ActorRef<WorkerStatus> statusAdapter;
   private final FrameWire wire;
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
+  private static final Duration HEALTH_EVERY = Duration.ofMillis(100);
+  private long healthPublishedNanos = Long.MIN_VALUE / 2;
   private final Map<Long, Pending> pending = new HashMap<>();
   // When each pending request was handed to its worker (System.nanoTime()).
   private final Map<Long, Long> sentAt = new HashMap<>();
@@ -333,7 +335,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     }
     hold(new Waiting(m, System.nanoTime()));
     dispatch();
-    publishHealth();
+    publishHealthAtMostEvery();
     return this;
   }
 
@@ -488,7 +490,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     if (worker != null && m.reply() != null) worker.lastAnswerNanos = now;
     if (p != null) answered(m, p, worker, sent == null ? now : sent); // p is null only for a double reply, which asks cannot produce
     dispatch(); // the worker has room again
-    publishHealth();
+    publishHealthAtMostEvery();
     return this;
   }
 
@@ -705,5 +707,15 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
   private void publishHealth() {
     health.set(snapshot());
+    healthPublishedNanos = System.nanoTime();
+  }
+
+  /**
+   * Per frame (a request, an answer) the snapshot is rebuilt at most every {@link #HEALTH_EVERY}: hundreds of
+   * frames a second need not build hundreds of snapshots; the tick and every change of a worker publish
+   * at once.
+   */
+  private void publishHealthAtMostEvery() {
+    if (System.nanoTime() - healthPublishedNanos >= HEALTH_EVERY.toNanos()) publishHealth();
   }
 }
