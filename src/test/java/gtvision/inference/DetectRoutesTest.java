@@ -52,7 +52,10 @@ class DetectRoutesTest extends JUnit5RouteTest {
         "gtv.inference.gpu.placement = any",
         "gtv.inference.gpu.model-path = \"" + shared().resolve("models/yolox_nano.onnx") + "\"",
         "gtv.inference.plates.model-dir = \"" + shared().resolve("models/ocr") + "\"",
-        "gtv.http.max-image-body = 1MiB")));
+        "gtv.http.max-image-body = 1MiB",
+        // These tests are about the routes, not the fallback: a batch on a cold model on a loaded 2-core
+        // machine may take longer than the 5 s default before the first answer.
+        "gtv.inference.fallback-timeout = 25s")));
     var system = node.system();
     var registry = Metrics.get(system).registry();
     Cameras cameras = new Cameras(system, new CameraMetrics(registry), CameraTable.listing(Database.get(system)));
