@@ -4,7 +4,8 @@ import gtvision.CborSerializable;
 
 /**
  * Running totals for one camera since it was registered. {@code framesAnalysed} counts only frames an
- * analyser answered; {@code framesSkipped} frames it did not take because the detectors were busy;
+ * analyser answered; {@code framesSkipped} frames not analysed because the detectors were busy (refused by the
+ * router, or replaced in the stream by a newer frame while the previous one was analysed);
  * {@code framesFailed} frames whose analysis failed, the newest reason in {@code lastAnalysisError}.
  * {@code analysedFps} is the rate of answered frames over the stream's stats window (0 when not
  * streaming). Fields added after the first release read as 0 / null from older snapshots.

@@ -63,6 +63,12 @@ final class Breaker {
     trialInFlight = false;
   }
 
+  /** Opens at once (a worker that stopped answering), or again for another reset period. */
+  void trip() {
+    openedAt = nanoClock.getAsLong();
+    trialInFlight = false;
+  }
+
   void failure() {
     if (state() == State.HALF_OPEN) {
       openedAt = nanoClock.getAsLong(); // the trial failed: open for another reset period

@@ -46,7 +46,8 @@ public final class FrameWire {
       // Headroom for the envelope: the rest of the Detect message (options, reply address) is small.
       long maxFrame = largeFrame - 16 * 1024;
       Config i = root.getConfig("gtv.inference");
-      Duration fallback = i.getDuration("fallback-timeout");
+      // The router's longest wait for a worker's answer: whatever comes before it is worth carrying back.
+      Duration fallback = i.getDuration("hang-timeout");
       Duration aws = i.getDuration("aws-timeout");
       return new Settings(detectSide, maxSide, quality, w.getBytes("pass-through-bytes"), maxFrame,
           i.getLong("max-pixels"), fallback.compareTo(aws) > 0 ? fallback : aws);

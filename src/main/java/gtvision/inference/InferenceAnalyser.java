@@ -45,7 +45,8 @@ public final class InferenceAnalyser implements FrameAnalyser {
     CompletionStage<Analysis> stage = CompletableFuture.supplyAsync(frame::toJpeg, encoder)
         .thenCompose(jpeg -> AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(
             router,
-            replyTo -> new InferenceRouter.Detect(List.of(jpeg), options, Optional.of(frame.cameraId()), replyTo),
+            replyTo -> new InferenceRouter.Detect(
+                List.of(jpeg), options, Optional.of(frame.cameraId()), Optional.of(frame.capturedAt()), replyTo),
             timeout,
             system.scheduler())
             // Hand an encoding of a decoded frame on (evidence storage needs it too).

@@ -66,8 +66,16 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
   /** Router settings; see inference.conf. */
   public record Settings(
-      Mode mode, Duration fallbackTimeout, Duration awsTimeout, int breakerMaxFailures, Duration breakerReset,
-      long maxPixels, Duration maxFrameAge, int maxQueuedUploads) {}
+      Mode mode, Duration fallbackTimeout, Duration hangTimeout, Duration awsTimeout, int breakerMaxFailures,
+      Duration breakerReset, long maxPixels, Duration maxFrameAge, int maxQueuedUploads) {
+
+    public Settings {
+      if (hangTimeout.compareTo(fallbackTimeout) <= 0) {
+        throw new IllegalArgumentException("gtv.inference.hang-timeout (" + hangTimeout
+            + ") must be longer than gtv.inference.fallback-timeout (" + fallbackTimeout + ")");
+      }
+    }
+  }
 
   static final ServiceKey<InferenceWorker.Command> GPU_KEY = InferenceWorker.key(YoloxOnnxDetector.PROVIDER);
   static final ServiceKey<InferenceWorker.Command> AWS_KEY = InferenceWorker.key(RekognitionDetector.PROVIDER);
@@ -85,10 +93,18 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
    *
    * @param cameraId the camera whose frame this is (per-camera fairness, newest frame wins); empty
    *     for uploads
+   * @param capturedAt when the camera took the frame: its age counts from then (empty: from now)
    */
   public record Detect(
-      List<byte[]> images, DetectOptions options, Optional<String> cameraId, ActorRef<Reply> replyTo)
-      implements Command, CborSerializable {}
+      List<byte[]> images, DetectOptions options, Optional<String> cameraId, Optional<Instant> capturedAt,
+      ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {
+
+    /** A frame whose age counts from its arrival at the router (an upload). */
+    public Detect(List<byte[]> images, DetectOptions options, Optional<String> cameraId, ActorRef<Reply> replyTo) {
+      this(images, options, cameraId, Optional.empty(), replyTo);
+    }
+  }
 
   public record GetHealth(ActorRef<HealthSnapshot> replyTo) implements Command, CborSerializable {}
 
@@ -120,6 +136,9 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private record WorkerAnswered(long id, ActorRef<InferenceWorker.Command> worker, InferenceWorker.Reply reply, Throwable failure)
       implements Command {}
 
+  /** The fallback timeout of an admitted request: its sender is answered now, whatever the worker does later. */
+  private record AnswerDue(long id) implements Command {}
+
   private enum Tick implements Command {
     INSTANCE
   }
@@ -135,7 +154,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     int capacity;
     int inFlight;
     // When the worker last answered anything, and when a timeout last counted against its breaker.
-    long lastAnswerNanos;
+    long lastAnswerNanos = Long.MIN_VALUE;
     long lastTimeoutCountedNanos = Long.MIN_VALUE;
     volatile long busySince = -1;
     volatile long busyNanos;
@@ -173,8 +192,19 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     }
   }
 
-  /** A request waiting for a worker with room. */
-  private record Waiting(Detect request, long receivedNanos) {}
+  /**
+   * A request waiting for a worker with room; {@code bornNanos} is its capture time on the nano clock
+   * (its arrival when the capture time is unknown or in the future).
+   */
+  private record Waiting(Detect request, long receivedNanos, long bornNanos) {
+
+    static Waiting arrived(Detect request, long now) {
+      long ageNanos = request.capturedAt()
+          .map(at -> Math.max(0, Duration.between(at, Instant.now()).toNanos()))
+          .orElse(0L);
+      return new Waiting(request, now, now - ageNanos);
+    }
+  }
 
   /**
    * A camera's place in the hold. It keeps its place while empty (its frame was answered busy) so
@@ -189,7 +219,24 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     }
   }
 
-  private record Pending(Detect request, boolean fallback, String primaryFailure, long receivedNanos) {}
+  /**
+   * A request a worker has. {@code released}: its sender was already answered (the fallback timeout
+   * passed); the worker keeps the slot until it answers, so that a slow worker is never given more
+   * than its capacity.
+   */
+  private record Pending(Detect request, boolean fallback, String primaryFailure, long bornNanos, boolean released) {
+
+    Pending(Detect request, boolean fallback, String primaryFailure, long bornNanos) {
+      this(request, fallback, primaryFailure, bornNanos, false);
+    }
+
+    Pending release() {
+      return new Pending(request, fallback, primaryFailure, bornNanos, true);
+    }
+  }
+
+  /** When a pending request was handed to which worker. */
+  private record Sent(long nanos, ActorRef<InferenceWorker.Command> worker) {}
 
   public static Behavior<Command> create(
       Settings settings, MeterRegistry registry, AtomicReference<HealthSnapshot> health) {
@@ -204,6 +251,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   }
 
   private final Settings settings;
+  private final TimerScheduler<Command> timers;
   private final MeterRegistry registry;
   private final AtomicReference<HealthSnapshot> health;
   private final LongSupplier breakerClock;
@@ -214,8 +262,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private static final Duration HEALTH_EVERY = Duration.ofMillis(100);
   private long healthPublishedNanos = Long.MIN_VALUE / 2;
   private final Map<Long, Pending> pending = new HashMap<>();
-  // When each pending request was handed to its worker (System.nanoTime()).
-  private final Map<Long, Long> sentAt = new HashMap<>();
+  private final Map<Long, Sent> sent = new HashMap<>();
   /** Insertion order is the order in which the cameras began to wait. */
   private final LinkedHashMap<String, Slot> cameras = new LinkedHashMap<>();
   private final ArrayDeque<Waiting> uploads = new ArrayDeque<>();
@@ -239,6 +286,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       LongSupplier breakerClock) {
     super(ctx);
     this.settings = settings;
+    this.timers = timers;
     this.registry = registry;
     this.health = health;
     this.breakerClock = breakerClock;
@@ -292,6 +340,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     return newReceiveBuilder()
         .onMessage(Detect.class, this::onDetect)
         .onMessage(WorkerAnswered.class, this::onAnswer)
+        .onMessage(AnswerDue.class, this::onAnswerDue)
         .onMessage(ListingChanged.class, this::onListing)
         .onMessage(StatusChanged.class, this::onStatus)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
@@ -333,7 +382,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       m.replyTo().tell(new Unavailable(nothingUsable()));
       return this;
     }
-    hold(new Waiting(m, System.nanoTime()));
+    hold(Waiting.arrived(m, System.nanoTime()));
     dispatch();
     publishHealthAtMostEvery();
     return this;
@@ -341,6 +390,10 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
   private void hold(Waiting w) {
     Optional<String> camera = w.request().cameraId();
+    if (camera.isPresent() && System.nanoTime() - w.bornNanos() > maxAgeNanos) {
+      skip("too-old", w.request(), tooOld());
+      return;
+    }
     if (camera.isEmpty()) {
       if (uploads.size() >= settings.maxQueuedUploads()) {
         skip("busy", w.request(), "inference is busy: " + uploads.size() + " uploads already waiting (gtv.inference.max-queued-uploads)");
@@ -394,7 +447,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       windowWaitNanos += waited;
       windowAdmitted++;
       if (t.fallbackReason() != null) fallbacks(registry, t.fallbackReason()).increment();
-      send(nextId++, new Pending(next.request(), t.fallbackReason() != null, t.primaryFailure(), next.receivedNanos()), t.worker());
+      send(nextId++, new Pending(next.request(), t.fallbackReason() != null, t.primaryFailure(), next.bornNanos()), t.worker());
     }
   }
 
@@ -428,14 +481,17 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       Slot slot = e.getValue();
       if (slot.frame == null) {
         if (now - slot.emptySince > maxAgeNanos) it.remove();
-      } else if (now - slot.frame.receivedNanos() > maxAgeNanos) {
-        skip("too-old", slot.frame.request(),
-            "frame waited longer than " + settings.maxFrameAge().toMillis() + " ms for a detector (gtv.inference.max-frame-age)");
+      } else if (now - slot.frame.bornNanos() > maxAgeNanos) {
+        skip("too-old", slot.frame.request(), tooOld());
         slot.frame = null;
         slot.emptySince = now;
         heldCameraFrames--;
       }
     }
+  }
+
+  private String tooOld() {
+    return "frame older than " + settings.maxFrameAge().toMillis() + " ms before a detector was free (gtv.inference.max-frame-age)";
   }
 
   /** Nothing can serve anything any more: everything held is answered. */
@@ -459,19 +515,26 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     if (aws.isPresent()) {
       fallbacks(registry, reason).increment();
       aws.get().breaker.tryAcquire();
-      send(id, new Pending(p.request(), true, primaryFailure, p.receivedNanos()), aws.get());
+      send(id, new Pending(p.request(), true, primaryFailure, p.bornNanos()), aws.get());
     } else {
       p.request().replyTo().tell(
           new Unavailable(primaryFailure + "; no usable AWS worker with room (" + describe(RekognitionDetector.PROVIDER) + ")"));
     }
   }
 
-  /** Hands one request to one worker; the only place a request leaves the router. */
+  /**
+   * Hands one request to one worker; the only place a request leaves the router. A GPU worker's sender
+   * is answered after the fallback timeout at the latest ({@link AnswerDue}); the worker itself counts as
+   * not answering only after the hang timeout. AWS has one timeout (its SDK retries within it).
+   */
   private void send(long id, Pending p, Entry worker) {
+    long now = System.nanoTime();
     pending.put(id, p);
-    sentAt.put(id, System.nanoTime());
-    worker.inFlight(worker.inFlight + 1, System.nanoTime());
-    Duration timeout = worker.provider.equals(RekognitionDetector.PROVIDER) ? settings.awsTimeout() : settings.fallbackTimeout();
+    sent.put(id, new Sent(now, worker.ref));
+    worker.inFlight(worker.inFlight + 1, now);
+    boolean aws = worker.provider.equals(RekognitionDetector.PROVIDER);
+    Duration timeout = aws ? settings.awsTimeout() : settings.hangTimeout();
+    if (!aws) timers.startSingleTimer(new AnswerDue(id), new AnswerDue(id), settings.fallbackTimeout());
     getContext()
         .ask(
             InferenceWorker.Reply.class,
@@ -483,15 +546,73 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
 
   private Behavior<Command> onAnswer(WorkerAnswered m) {
     Pending p = pending.remove(m.id());
-    Long sent = sentAt.remove(m.id());
+    Sent s = sent.remove(m.id());
+    timers.cancel(new AnswerDue(m.id()));
     Entry worker = workers.get(m.worker());
     long now = System.nanoTime();
     if (worker != null) worker.inFlight(Math.max(0, worker.inFlight - 1), now);
+    long sentNanos = s == null ? now : s.nanos();
+    // p is null only for a double reply, which asks cannot produce
+    if (p != null && p.released()) {
+      settleLate(m, worker, sentNanos);
+    } else if (p != null) {
+      answered(m, p, worker, sentNanos);
+    }
     if (worker != null && m.reply() != null) worker.lastAnswerNanos = now;
-    if (p != null) answered(m, p, worker, sent == null ? now : sent); // p is null only for a double reply, which asks cannot produce
     dispatch(); // the worker has room again
     publishHealthAtMostEvery();
     return this;
+  }
+
+  /**
+   * The fallback timeout of a GPU request passed: its sender is answered now (from AWS in hybrid mode,
+   * a camera frame as skipped, an upload as unavailable) while the worker keeps the request and its
+   * slot. Waiting is no failure of the worker; a worker that answers nothing for the hang timeout is
+   * (see settleLate).
+   */
+  private Behavior<Command> onAnswerDue(AnswerDue m) {
+    Pending p = pending.get(m.id());
+    Sent s = sent.get(m.id());
+    if (p == null || p.released() || s == null) return this;
+    pending.put(m.id(), p.release());
+    Entry worker = workers.get(s.worker());
+    String provider = worker == null ? YoloxOnnxDetector.PROVIDER : worker.provider;
+    long now = System.nanoTime();
+    long quietNanos = now - (worker == null ? s.nanos() : Math.max(s.nanos(), worker.lastAnswerNanos));
+    Detect request = p.request();
+    String reason = provider + " worker did not answer in time (" + settings.fallbackTimeout().toMillis()
+        + " ms; its last answer " + quietNanos / 1_000_000 + " ms ago)";
+    if (!p.fallback() && settings.mode() == Mode.HYBRID) {
+      fallback(nextId++, p, "timeout", reason);
+    } else if (request.cameraId().isPresent()) {
+      // Busy or slow until the hang timeout says otherwise: the camera counts the frame as skipped.
+      skip("slow", request, reason + "; frame skipped");
+    } else {
+      request.replyTo().tell(new Unavailable(p.primaryFailure() == null ? reason : p.primaryFailure() + "; then " + reason));
+    }
+    dispatch(); // in hybrid mode AWS may take what waits
+    publishHealthAtMostEvery();
+    return this;
+  }
+
+  /**
+   * The worker's answer to a request whose sender was answered already: it only tells about the worker.
+   * No answer within the hang timeout while the worker answered nothing else either: the worker has
+   * stopped answering, and its breaker opens at once (half-open later, as for errors).
+   */
+  private void settleLate(WorkerAnswered m, Entry worker, long sentNanos) {
+    if (worker == null) return;
+    if (m.reply() instanceof InferenceWorker.Detected) {
+      worker.breaker.success();
+    } else if (m.reply() instanceof InferenceWorker.Failed f && f.kind() == InferenceWorker.FailureKind.ERROR) {
+      worker.breaker.failure();
+    } else if (m.failure() != null && worker.lastAnswerNanos < sentNanos) {
+      if (worker.breaker.state() != Breaker.State.OPEN) {
+        getContext().getLog().warn("{} worker {} answered nothing for {}: its breaker opens",
+            worker.provider, worker.ref.path(), settings.hangTimeout());
+      }
+      worker.breaker.trip();
+    }
   }
 
   private void answered(WorkerAnswered m, Pending p, Entry worker, long sentNanos) {
@@ -558,11 +679,12 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private void requeueOrSkip(Pending p, String reason) {
     Optional<String> camera = p.request().cameraId();
     Slot slot = camera.map(cameras::get).orElse(null);
-    boolean young = System.nanoTime() - p.receivedNanos() <= maxAgeNanos;
+    long now = System.nanoTime();
+    boolean young = now - p.bornNanos() <= maxAgeNanos;
     if (camera.isEmpty()) {
-      uploads.addFirst(new Waiting(p.request(), p.receivedNanos()));
+      uploads.addFirst(new Waiting(p.request(), now, p.bornNanos()));
     } else if (young && (slot == null || slot.frame == null)) {
-      hold(new Waiting(p.request(), p.receivedNanos()));
+      hold(new Waiting(p.request(), now, p.bornNanos()));
     } else {
       skip("budget", p.request(), reason);
     }

@@ -41,6 +41,7 @@ public record InferenceSettings(
         new InferenceRouter.Settings(
             InferenceRouter.Mode.parse(c.getString("mode")),
             c.getDuration("fallback-timeout"),
+            c.getDuration("hang-timeout"),
             c.getDuration("aws-timeout"),
             c.getInt("breaker.max-failures"),
             c.getDuration("breaker.reset-timeout"),

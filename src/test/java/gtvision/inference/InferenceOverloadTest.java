@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,8 +67,13 @@ class InferenceOverloadTest {
   }
 
   ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, Duration maxAge, Duration fallbackTimeout) {
+    return router(mode, maxAge, fallbackTimeout, fallbackTimeout.multipliedBy(4));
+  }
+
+  ActorRef<InferenceRouter.Command> router(
+      InferenceRouter.Mode mode, Duration maxAge, Duration fallbackTimeout, Duration hangTimeout) {
     var settings = new InferenceRouter.Settings(
-        mode, fallbackTimeout, Duration.ofSeconds(5), 5, Duration.ofSeconds(60), 50_000_000L, maxAge, 64);
+        mode, fallbackTimeout, hangTimeout, Duration.ofSeconds(5), 5, Duration.ofSeconds(60), 50_000_000L, maxAge, 64);
     return kit.spawn(InferenceRouter.create(settings, registry, health));
   }
 
@@ -140,7 +146,7 @@ class InferenceOverloadTest {
           if (reply instanceof InferenceRouter.Detected) {
             analysed.merge(camera, 1, Integer::sum);
           } else if (reply instanceof InferenceRouter.Busy b) {
-            busy.merge(b.reason().startsWith("frame waited") ? "too-old" : "other", 1, Integer::sum);
+            busy.merge(b.reason().startsWith("frame older than") ? "too-old" : "other", 1, Integer::sum);
           } else {
             other.incrementAndGet();
           }
@@ -194,28 +200,73 @@ class InferenceOverloadTest {
   }
 
   @Test
-  void requestsSentTogetherToAWorkerThatStopsAnsweringCountOnceAgainstItsBreaker() {
-    // A cold start or a starved CPU: the worker takes all it admits at once and answers none of them
-    // within the timeout. That is one silence, not eight failures: the breaker does not open on it.
+  void workerThatStopsAnsweringKeepsItsSlotsUntilTheHangTimeoutThenItsBreakerOpens() {
+    // A cold start, a starved CPU or a hung model: until the hang timeout nobody can tell them apart.
+    // The frames are answered after the fallback timeout (skipped, never failed), the worker is given
+    // nothing beyond its capacity meanwhile, and only a worker silent for the hang timeout is broken.
     ScriptedDetector hung = new ScriptedDetector("gpu", i -> new CompletableFuture<>());
     hung.capacity = 8;
     worker("gpu", hung);
-    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(10), Duration.ofMillis(300));
+    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(10), Duration.ofMillis(300), Duration.ofMillis(1500));
     awaitHealth(InferenceRouterTest.ready("gpu", 1));
     TestProbe<InferenceRouter.Reply> probe = kit.createTestProbe();
     for (int i = 0; i < 8; i++) {
       router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-" + i), probe.ref()));
     }
-    List<InferenceRouter.Reply> replies = probe.receiveSeveralMessages(8, Duration.ofSeconds(5));
-    assertTrue(replies.stream().allMatch(r -> r instanceof InferenceRouter.Unavailable u && u.reason().contains("in time")),
+    List<InferenceRouter.Reply> replies = probe.receiveSeveralMessages(8, Duration.ofSeconds(1));
+    assertTrue(replies.stream().allMatch(r -> r instanceof InferenceRouter.Busy b && b.reason().contains("in time")),
         replies.toString());
-    assertEquals("CLOSED", health.get().workers().get(0).breaker(), "one silence is one failure of five");
-    // Each later silence counts again: a worker that never answers still opens its breaker.
-    for (int wave = 1; wave < 5; wave++) {
-      router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-0"), probe.ref()));
-      probe.expectMessageClass(InferenceRouter.Unavailable.class, Duration.ofSeconds(5));
-    }
+    assertEquals(8.0, registry.get("gtv.inference.skipped").tag("reason", "slow").counter().count());
+    assertEquals("CLOSED", health.get().workers().get(0).breaker(), "waiting is not a failure");
+    assertEquals(8, health.get().workers().get(0).inFlight(), "the worker still has them");
+
+    // The worker's slots are still taken: a ninth frame waits in the router instead of piling up there.
+    router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-8"), probe.ref()));
+    // Then the hang timeout: the breaker opens and the waiting frame is answered as unavailable.
+    var u = assertInstanceOf(InferenceRouter.Unavailable.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertTrue(u.reason().contains("breaker OPEN"), u.reason());
+    assertEquals(8, hung.calls.get(), "nothing beyond its capacity reached the worker");
     awaitHealth(h -> h.workers().get(0).breaker().equals("OPEN"));
+  }
+
+  @Test
+  void workerSlowerThanTheFallbackTimeoutHasFramesSkippedNeverMoreThanItsCapacityAndNoBreakerOpens() throws Exception {
+    // Each batch takes longer than the fallback timeout, yet the worker answers: it is slow, not broken.
+    FixedTimeDetector slow = new FixedTimeDetector(1, Duration.ofMillis(250));
+    worker("gpu", slow);
+    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ofSeconds(3));
+    awaitHealth(h -> h.workers().size() == 1 && h.workers().get(0).capacity() == 2);
+    AtomicInteger maxInFlight = new AtomicInteger();
+    var watch = cameras.scheduleAtFixedRate(
+        () -> maxInFlight.accumulateAndGet(health.get().workers().get(0).inFlight(), Math::max), 0, 10, TimeUnit.MILLISECONDS);
+    Run run = drive(router, slow, 6, Duration.ZERO, Duration.ofMillis(2500));
+    watch.cancel(false);
+
+    assertTrue(!run.breakerOpened(), "a slow detector is not broken");
+    assertEquals(0, run.other(), "no frame failed");
+    assertTrue(run.totalBusy() > 0, "late frames are skipped: " + run);
+    assertTrue(registry.get("gtv.inference.skipped").tag("reason", "slow").counter().count() > 0);
+    assertTrue(maxInFlight.get() <= 2, "the worker never had more than its capacity: " + maxInFlight.get());
+    // It works at its own pace throughout: about 4 batches a second.
+    assertTrue(run.detectorFps() > 2.5, "detector " + run.detectorFps() + " frames/s");
+  }
+
+  @Test
+  void frameAgeCountsFromCaptureNotFromArrival() {
+    ScriptedDetector gpu = new ScriptedDetector("gpu", i -> ScriptedDetector.ok("gpu"));
+    worker("gpu", gpu);
+    var router = router(InferenceRouter.Mode.GPU, Duration.ofSeconds(2));
+    awaitHealth(InferenceRouterTest.ready("gpu", 1));
+    TestProbe<InferenceRouter.Reply> probe = kit.createTestProbe();
+    // Taken 3 s ago (a slow motion gate, a stalled encoder): too old for a 2 s maximum on arrival.
+    router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-old"),
+        Optional.of(Instant.now().minusSeconds(3)), probe.ref()));
+    var busy = assertInstanceOf(InferenceRouter.Busy.class, probe.receiveMessage(Duration.ofSeconds(3)));
+    assertTrue(busy.reason().contains("max-frame-age"), busy.reason());
+    assertEquals(0, gpu.calls.get(), "never analysed");
+    router.tell(new InferenceRouter.Detect(List.of(JPEG), DetectOptions.DEFAULT, Optional.of("cam-new"),
+        Optional.of(Instant.now().minusMillis(500)), probe.ref()));
+    assertInstanceOf(InferenceRouter.Detected.class, probe.receiveMessage(Duration.ofSeconds(3)));
   }
 
   @Test

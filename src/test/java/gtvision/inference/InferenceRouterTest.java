@@ -48,7 +48,7 @@ class InferenceRouterTest {
 
   ActorRef<InferenceRouter.Command> router(InferenceRouter.Mode mode, int maxFailures, Duration fallbackTimeout) {
     var settings = new InferenceRouter.Settings(
-        mode, fallbackTimeout, Duration.ofSeconds(5), maxFailures, Duration.ofSeconds(60), 50_000_000L, Duration.ofSeconds(2), 64);
+        mode, fallbackTimeout, fallbackTimeout.multipliedBy(4), Duration.ofSeconds(5), maxFailures, Duration.ofSeconds(60), 50_000_000L, Duration.ofSeconds(2), 64);
     return kit.spawn(InferenceRouter.create(settings, registry, health, clock::get));
   }
 

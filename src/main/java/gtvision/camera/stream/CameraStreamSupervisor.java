@@ -219,7 +219,9 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     long now = System.nanoTime();
     long received = probe.receivedCount();
     long analysed = probe.analysedCount();
-    long skipped = probe.analysisSkippedCount();
+    // Skipped for a busy detector: refused by the router, or replaced in the stream by a newer frame while
+    // the previous one was being analysed. Either way seen, not analysed, and not the camera's fault.
+    long skipped = probe.analysisSkippedCount() + probe.droppedCount();
     long failed = probe.analysisFailedCount();
     if (stalled && probe.lastFrameNanos() > connectedNanos
         && now - probe.lastFrameNanos() < stalledAfter.toNanos()) {
