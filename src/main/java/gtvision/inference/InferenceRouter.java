@@ -582,7 +582,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     Detect request = p.request();
     String reason = provider + " worker did not answer in time (" + settings.fallbackTimeout().toMillis()
         + " ms; its last answer " + quietNanos / 1_000_000 + " ms ago)";
-    if (!p.fallback() && settings.mode() == Mode.HYBRID) {
+    if (!p.fallback() && settings.mode() == Mode.HYBRID && withRoom(RekognitionDetector.PROVIDER).isPresent()) {
       fallback(nextId++, p, "timeout", reason);
     } else if (request.cameraId().isPresent()) {
       // Busy or slow until the hang timeout says otherwise: the camera counts the frame as skipped.
