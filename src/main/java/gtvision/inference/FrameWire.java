@@ -47,7 +47,9 @@ public final class FrameWire {
       long maxFrame = largeFrame - 16 * 1024;
       Config i = root.getConfig("gtv.inference");
       // The router's longest wait for a worker's answer: whatever comes before it is worth carrying back.
-      Duration fallback = i.getDuration("hang-timeout");
+      Duration hang = i.getDuration("hang-timeout");
+      Duration twice = i.getDuration("fallback-timeout").multipliedBy(2);
+      Duration fallback = hang.compareTo(twice) > 0 ? hang : twice; // as InferenceRouter.Settings raises it
       Duration aws = i.getDuration("aws-timeout");
       return new Settings(detectSide, maxSide, quality, w.getBytes("pass-through-bytes"), maxFrame,
           i.getLong("max-pixels"), fallback.compareTo(aws) > 0 ? fallback : aws);

@@ -69,11 +69,10 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       Mode mode, Duration fallbackTimeout, Duration hangTimeout, Duration awsTimeout, int breakerMaxFailures,
       Duration breakerReset, long maxPixels, Duration maxFrameAge, int maxQueuedUploads) {
 
+    /** A hang timeout not longer than the fallback timeout could not tell a hang from a wait: it is at least twice that. */
     public Settings {
-      if (hangTimeout.compareTo(fallbackTimeout) <= 0) {
-        throw new IllegalArgumentException("gtv.inference.hang-timeout (" + hangTimeout
-            + ") must be longer than gtv.inference.fallback-timeout (" + fallbackTimeout + ")");
-      }
+      Duration least = fallbackTimeout.multipliedBy(2);
+      if (hangTimeout.compareTo(least) < 0) hangTimeout = least;
     }
   }
 
