@@ -112,7 +112,9 @@ class RtspIngestionTest {
     // per cycle) shows as growth that goes on over 20 cycles, not as a step of a few threads.
     assertTrue(end.osThreads() <= base.osThreads() + 12
         && end.osThreads() <= Math.max(base.osThreads(), mid.osThreads()) + 6, report);
-    assertTrue(end.fds() <= base.fds() + 4, report);
+    // Class loading, JDBC pools and sockets of other actors open a few descriptors as the run goes
+    // on; a leak (one per cycle or every other cycle) is growth of ten or more over 20 cycles.
+    assertTrue(end.fds() <= base.fds() + 8 && end.fds() <= Math.max(base.fds(), mid.fds()) + 5, report);
     assertTrue(end.javacppBytes() <= base.javacppBytes() + (4 << 20), report);
     assertTrue(end.rss() <= base.rss() + (96L << 20) && end.rss() <= mid.rss() + (48L << 20), report);
     api.post("/api/cameras/rtsp-cycles/disable");
