@@ -1,6 +1,10 @@
 package gtvision;
 
 import com.typesafe.config.Config;
+import gtvision.auth.Auth;
+import gtvision.auth.AuthGate;
+import gtvision.auth.AuthRoutes;
+import gtvision.auth.Authentication;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraMetrics;
 import gtvision.camera.CameraRoutes;
@@ -18,6 +22,7 @@ import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
 import gtvision.http.ApiRoutes;
 import gtvision.http.HttpServer;
+import gtvision.http.Json;
 import gtvision.inference.DetectRoutes;
 import gtvision.inference.Inference;
 import gtvision.inference.InferenceAnalyser;
@@ -95,8 +100,10 @@ public final class Main {
       TableStatistics.start(system, system.settings().config().getDuration("gtv.db.analyze-interval"));
 
       Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
-      HttpServer.start(system, ApiRoutes.create(system,
+      Authentication authentication = Auth.start(system);
+      HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
+              new AuthRoutes(authentication, Json.get(system)).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               new IngestRoutes(system, registry).route(),

@@ -111,3 +111,29 @@ CREATE INDEX IF NOT EXISTS detections_class_ts_idx ON detections (class_name, ts
 -- varchar_pattern_ops: serves both plate = ? and plate LIKE 'ABC%' whatever the database collation.
 CREATE INDEX IF NOT EXISTS detections_plate_idx ON detections (plate varchar_pattern_ops);
 CREATE INDEX IF NOT EXISTS detections_ts_idx ON detections (ts DESC, id DESC);
+
+-- Built-in authentication (gtv.auth.mode = builtin): users, API keys (hashed; the key is shown once)
+-- and the cluster's token-signing secret when none is configured. Shared by every node.
+CREATE TABLE IF NOT EXISTS gtv_auth_users (
+  username VARCHAR(64) PRIMARY KEY,
+  password_hash VARCHAR(256) NOT NULL,
+  role VARCHAR(16) NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS gtv_auth_keys (
+  id VARCHAR(32) PRIMARY KEY,
+  name VARCHAR(100) NOT NULL,
+  role VARCHAR(16) NOT NULL,
+  cameras VARCHAR(8192) NOT NULL,
+  key_hash VARCHAR(64) NOT NULL,
+  created_by VARCHAR(100) NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS gtv_auth_secrets (
+  name VARCHAR(32) PRIMARY KEY,
+  secret VARCHAR(256) NOT NULL
+);

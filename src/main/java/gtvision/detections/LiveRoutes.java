@@ -2,7 +2,14 @@ package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
+import com.typesafe.config.Config;
+import gtvision.auth.AuthGate;
+import gtvision.http.ApiError;
+import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import java.net.URI;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -30,19 +37,51 @@ public final class LiveRoutes extends AllDirectives {
   private final int buffer;
   private final Duration slowConsumerTimeout;
   private final Json json;
+  private final Set<String> allowedOrigins;
+  private final LiveConnections connections;
 
   public LiveRoutes(ActorSystem<?> system, LiveFeed feed, int buffer, Duration slowConsumerTimeout) {
     this.json = Json.get(system);
+    Config ws = system.settings().config().getConfig("gtv.http.websocket");
+    this.allowedOrigins = Set.copyOf(Arrays.stream(ws.getString("allowed-origins").split(","))
+        .map(String::strip).filter(o -> !o.isEmpty()).toList());
+    this.connections = new LiveConnections(ws.getInt("max-per-client"), ws.getInt("max-connections"));
     this.feed = feed;
     this.buffer = buffer;
     this.slowConsumerTimeout = slowConsumerTimeout;
   }
 
   public Route route() {
-    return pathPrefix("api", () -> path("live", () -> get(() -> parameterOptional("camera", camera -> {
-      Set<String> cameras = camera.map(LiveRoutes::cameraSet).orElse(Set.of());
-      return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.<Message>ignore(), messages(cameras)));
-    }))));
+    return pathPrefix("api", () -> path("live", () -> get(() -> parameterOptional("camera", camera ->
+        optionalHeaderValueByName("Origin", origin -> optionalHeaderValueByName("Host", host -> {
+          if (origin.isPresent() && !originAllowed(origin.get(), host)) {
+            return complete(ApiErrors.response(StatusCodes.FORBIDDEN, ApiError.of("origin not allowed: " + origin.get())));
+          }
+          return extractUpgradeToWebSocket(upgrade -> optionalAttribute(AuthGate.CALLER, caller -> {
+            String client = caller.map(AuthGate.Caller::bucket).orElse("unknown");
+            Optional<String> full = connections.open(client);
+            if (full.isPresent()) return complete(ApiErrors.response(StatusCodes.TOO_MANY_REQUESTS, ApiError.of(full.get())));
+            Set<String> cameras = camera.map(LiveRoutes::cameraSet).orElse(Set.of());
+            // The slot is given back when the connection ends.
+            Source<Message, NotUsed> out = messages(cameras).watchTermination((mat, done) -> {
+              done.whenComplete((d, e) -> connections.close(client));
+              return mat;
+            });
+            return complete(upgrade.handleMessagesWith(Flow.fromSinkAndSourceCoupled(Sink.<Message>ignore(), out)));
+          }));
+        }))))));
+  }
+
+  /** A browser's Origin: the node's own host, or one of gtv.http.websocket.allowed-origins. */
+  private boolean originAllowed(String origin, Optional<String> host) {
+    if (allowedOrigins.contains(origin)) return true;
+    try {
+      URI o = URI.create(origin);
+      String authority = o.getRawAuthority();
+      return host.isPresent() && authority != null && authority.equalsIgnoreCase(host.get());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static Set<String> cameraSet(String param) {

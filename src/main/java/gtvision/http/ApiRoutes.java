@@ -4,6 +4,7 @@ import gtvision.metrics.Metrics;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -17,15 +18,18 @@ public final class ApiRoutes extends AllDirectives {
   private ApiRoutes() {}
 
   /**
+   * @param gate what every request passes first (authentication, limits); it sees errors of the routes
+   *     as responses, so that a rejection is never retried against another principal
    * @param capabilities the routes of the capabilities, tried in order
    * @param health what capabilities add to {@code GET /health}, by key
    */
-  public static Route create(ActorSystem<?> system, List<Route> capabilities, Map<String, Supplier<?>> health) {
+  public static Route create(ActorSystem<?> system, UnaryOperator<Route> gate, List<Route> capabilities,
+      Map<String, Supplier<?>> health) {
     HealthRoutes healthRoutes = new HealthRoutes(system, health);
     HttpMetrics httpMetrics = new HttpMetrics(Metrics.get(system).registry());
     ApiRoutes d = new ApiRoutes();
     Route all = d.concat(healthRoutes.route(), capabilities.toArray(Route[]::new));
-    return httpMetrics.measured(
-        d.handleExceptions(ApiErrors.exceptions(), () -> d.handleRejections(ApiErrors.rejections(), () -> all)));
+    return httpMetrics.measured(d.handleExceptions(ApiErrors.exceptions(), () -> d.handleRejections(ApiErrors.rejections(),
+        () -> gate.apply(d.handleRejections(ApiErrors.rejections(), () -> all)))));
   }
 }

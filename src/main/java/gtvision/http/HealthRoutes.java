@@ -1,5 +1,6 @@
 package gtvision.http;
 
+import gtvision.auth.AuthGate;
 import gtvision.metrics.Metrics;
 import gtvision.persistence.Database;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class HealthRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Map<String, Supplier<?>> sections;
   private final Json json;
+  private final String authMode;
 
   /**
    * {@code sections}: what capabilities add to the body, by key (inference: its providers and breakers);
@@ -37,15 +39,18 @@ public final class HealthRoutes extends AllDirectives {
     this.system = system;
     this.database = Database.get(system);
     this.metrics = Metrics.get(system);
+    this.authMode = system.settings().config().getString("gtv.auth.mode").strip().toLowerCase(java.util.Locale.ROOT);
   }
 
   public Route route() {
     return concat(
-        path("health", () -> get(this::health)),
+        path("health", () -> get(() -> optionalAttribute(AuthGate.CALLER,
+            caller -> health(caller.flatMap(AuthGate.Caller::principal).isPresent())))),
         path("metrics", () -> get(() -> complete(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
   }
 
-  private Route health() {
+  /** Load balancers see only up or down; signed-in callers see the node, its cluster and inference. */
+  private Route health(boolean detailed) {
     return onSuccess(database.ping(DATABASE_TIMEOUT), databaseUp -> {
       Cluster cluster = Cluster.get(system);
       MemberStatus self = cluster.selfMember().status();
@@ -53,6 +58,9 @@ public final class HealthRoutes extends AllDirectives {
       boolean up = nodeUp && databaseUp;
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", up ? "up" : "down");
+      if (authMode.equals("off")) body.put("warning", "authentication is off (gtv.auth.mode = off): anyone may do anything");
+      if (!detailed) return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, json.marshaller());
+      body.put("auth", authMode);
       body.put("node", cluster.selfMember().address().toString());
       body.put("cluster", self.toString().toLowerCase());
       body.put("journal", databaseUp ? "up" : "down");

@@ -4,8 +4,8 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** {@code gtv.ingest} (ingest.conf): limits of {@code POST /api/ingest/detections}. */
-public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockSkew, int ratePerMinute,
-    int rateMaxClients, Duration timeout, String provider, Duration removalGrace, Duration writeReleaseAfter) {
+public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockSkew,
+    Duration timeout, String provider, Duration removalGrace, Duration writeReleaseAfter) {
 
   public static IngestSettings from(Config root) {
     Config i = root.getConfig("gtv.ingest");
@@ -13,8 +13,6 @@ public record IngestSettings(int maxItems, long maxBodyBytes, Duration maxClockS
         positive(i.getInt("max-items"), "max-items"),
         i.getBytes("max-body"),
         i.getDuration("max-clock-skew"),
-        positive(i.getInt("rate-per-minute"), "rate-per-minute"),
-        positive(i.getInt("rate-max-clients"), "rate-max-clients"),
         i.getDuration("timeout"),
         i.getString("provider"),
         i.getDuration("removal-grace"),

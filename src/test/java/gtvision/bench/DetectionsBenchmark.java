@@ -76,7 +76,7 @@ public final class DetectionsBenchmark {
 
   private static Config nodeConfig() {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.ingest.rate-per-minute = 100000000",
+        "gtv.http.rate-limits.enabled = off",
         "gtv.db.pool-size = 16",
         "pekko.loglevel = WARNING"));
   }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,7 +53,7 @@ class CameraRoutesTest extends JUnit5RouteTest {
     var registry = Metrics.get(system).registry();
     Cameras cameras = new Cameras(system, new CameraMetrics(registry), CameraTable.listing(Database.get(system)));
     Inference.Handle inference = Inference.start(system, system.settings().config(), registry);
-    route = ApiRoutes.create(system,
+    route = ApiRoutes.create(system, UnaryOperator.identity(),
         List.of(CameraRoutes.create(system, cameras).route(), DetectRoutes.create(system, inference.router()).route()),
         Map.of("inference", inference.health()));
   }

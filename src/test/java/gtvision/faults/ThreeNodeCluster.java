@@ -49,10 +49,9 @@ final class ThreeNodeCluster implements AutoCloseable {
     this.cameraServer = server;
   }
 
-  /** Settings of every node: fast stream reconnects, ingest without a rate limit. */
+  /** Settings of every node: fast stream reconnects (request limits are off in every test node). */
   static Config nodeSettings() {
     return ConfigFactory.parseString(String.join("\n",
-        "gtv.ingest.rate-per-minute = 1000000",
         // A write in flight on the killed node (or at the database's crash) is rolled back and leaves a
         // gap in the journal's ordering; the read side waits this many seconds before moving past it.
         "jdbc-read-journal.journal-sequence-retrieval.max-tries = 15"))

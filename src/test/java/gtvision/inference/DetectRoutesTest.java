@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -60,7 +61,7 @@ class DetectRoutesTest extends JUnit5RouteTest {
     var registry = Metrics.get(system).registry();
     Cameras cameras = new Cameras(system, new CameraMetrics(registry), CameraTable.listing(Database.get(system)));
     Inference.Handle inference = Inference.start(system, system.settings().config(), registry);
-    route = ApiRoutes.create(system,
+    route = ApiRoutes.create(system, UnaryOperator.identity(),
         List.of(CameraRoutes.create(system, cameras).route(), DetectRoutes.create(system, inference.router()).route()),
         Map.of("inference", inference.health()));
     awaitGpuUp();

@@ -55,6 +55,9 @@ public final class TestNodes {
         "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
         "jdbc-read-journal.refresh-interval = 100ms",
         "gtv.camera.status-gauge-interval = 500ms",
+        // Tests that are not about authentication or request limits say so explicitly.
+        "gtv.auth.mode = off",
+        "gtv.http.rate-limits.enabled = off",
         // CI machines have 2 cores shared by several nodes: cold entities can take seconds.
         "gtv.camera.ask-timeout = 20s",
         // Nodes start without inference workers unless a test asks for them (model loading is slow).

@@ -1,4 +1,4 @@
-package gtvision.ingest;
+package gtvision.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

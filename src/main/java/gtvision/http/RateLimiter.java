@@ -1,4 +1,4 @@
-package gtvision.ingest;
+package gtvision.http;
 
 import java.util.Iterator;
 import java.util.Map;

@@ -1,0 +1,83 @@
+package gtvision.auth;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The route matrix (README, "Authentication and roles") in one place, so that a route added to a
+ * capability is denied by default rather than open by accident: whatever this does not name needs at
+ * least {@code viewer} to read and {@code admin} to change.
+ */
+public final class AccessPolicy {
+  private AccessPolicy() {}
+
+  /** Who may call: anyone, any signed-in principal, or a role (and what it allows). */
+  public sealed interface Access {}
+
+  public record Open() implements Access {}
+
+  public record Authenticated() implements Access {}
+
+  public record Requires(Role role) implements Access {}
+
+  /** The rate-limit bucket class of a route; NONE for probes and the media server's callbacks. */
+  public enum RateClass {
+    API,
+    INGEST,
+    ADMIN,
+    LOGIN,
+    NONE
+  }
+
+  public record Rule(Access access, RateClass rateClass) {}
+
+  private static final Rule OPEN_UNLIMITED = new Rule(new Open(), RateClass.NONE);
+
+  /**
+   * @param segments the request path's decoded, non-empty segments ({@code /api/cameras/x} is
+   *     {@code [api, cameras, x]})
+   */
+  public static Rule rule(String method, List<String> segments) {
+    boolean read = method.equals("GET") || method.equals("HEAD");
+    if (segments.size() == 1 && (segments.get(0).equals("health") || segments.get(0).equals("metrics"))) {
+      return OPEN_UNLIMITED;
+    }
+    if (segments.isEmpty() || !segments.get(0).equals("api")) return viewerOrAdmin(read);
+    String area = segments.size() > 1 ? segments.get(1) : "";
+    return switch (area) {
+      case "auth" -> auth(method, segments);
+      case "ingest" -> new Rule(new Requires(Role.INGEST), RateClass.INGEST);
+      case "detect", "batch" -> new Rule(new Requires(Role.OPERATOR), RateClass.API);
+      case "cameras" -> {
+        boolean toggle = segments.size() == 4 && method.equals("POST")
+            && (segments.get(3).equals("enable") || segments.get(3).equals("disable"));
+        yield toggle ? new Rule(new Requires(Role.OPERATOR), RateClass.API) : viewerOrAdmin(read);
+      }
+      default -> viewerOrAdmin(read);
+    };
+  }
+
+  private static Rule auth(String method, List<String> segments) {
+    String what = segments.size() > 2 ? segments.get(2) : "";
+    return switch (what) {
+      case "login" -> new Rule(new Open(), RateClass.LOGIN);
+      // MediaMTX asks on every reader's behalf; the body carries the reader's credentials.
+      case "mediamtx" -> OPEN_UNLIMITED;
+      case "me", "ticket" -> new Rule(new Authenticated(), RateClass.API);
+      case "keys", "users" -> new Rule(new Requires(Role.ADMIN), RateClass.ADMIN);
+      default -> viewerOrAdmin(method.equals("GET"));
+    };
+  }
+
+  private static Rule viewerOrAdmin(boolean read) {
+    return read ? new Rule(new Requires(Role.VIEWER), RateClass.API) : new Rule(new Requires(Role.ADMIN), RateClass.ADMIN);
+  }
+
+  /** Why {@code principal} may not pass {@code access}, if it may not. */
+  public static Optional<String> refusal(Access access, Principal principal) {
+    if (access instanceof Requires r && !principal.role().allows(r.role())) {
+      return Optional.of("role " + principal.role().wireName() + " may not do this (needs " + r.role().wireName() + ")");
+    }
+    return Optional.empty();
+  }
+}
