@@ -34,11 +34,26 @@ public final class TrustedProxies {
   public String client(Optional<InetAddress> peer, Optional<String> forwardedFor) {
     String peerText = peer.map(InetAddress::getHostAddress).orElse("unknown");
     if (peer.isEmpty() || forwardedFor.isEmpty() || networks.stream().noneMatch(n -> n.contains(peer.get()))) return peerText;
-    // Our proxy sets the header to the address it saw (README, "HAProxy"); if a chain appended, the last
-    // hop is the one our proxy added.
+    // Walk back from the hop our proxy added: hops added by other proxies of ours are skipped, the first
+    // address that is not one of ours is the client (anything left of it the client could have written).
     String[] hops = forwardedFor.get().split(",");
-    String last = hops[hops.length - 1].strip();
-    return last.isEmpty() ? peerText : last;
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].strip();
+      if (hop.isEmpty()) break;
+      Optional<InetAddress> address = literal(hop);
+      if (address.isEmpty()) return hop;
+      if (i == 0 || networks.stream().noneMatch(n -> n.contains(address.get()))) return address.get().getHostAddress();
+    }
+    return peerText;
+  }
+
+  private static Optional<InetAddress> literal(String text) {
+    if (!text.matches("[0-9a-fA-F:.]+")) return Optional.empty();
+    try {
+      return Optional.of(InetAddress.getByName(text));
+    } catch (UnknownHostException e) {
+      return Optional.empty();
+    }
   }
 
   private static Network parse(String cidr) {

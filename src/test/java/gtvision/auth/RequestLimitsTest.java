@@ -159,6 +159,8 @@ class RequestLimitsTest {
     assertEquals("10.1.2.3", none.client(Optional.of(peer), Optional.of("192.0.2.99")));
     assertEquals("192.0.2.99", proxy.client(Optional.of(peer), Optional.of("192.0.2.99")));
     assertEquals("192.0.2.98", proxy.client(Optional.of(peer), Optional.of("1.1.1.1, 192.0.2.98")));
+    assertEquals("192.0.2.97", proxy.client(Optional.of(peer), Optional.of("6.6.6.6, 192.0.2.97, 10.9.9.9")),
+        "hops our own proxies added are skipped; what the client wrote left of its address is not believed");
     assertEquals("203.0.113.5", proxy.client(Optional.of(stranger), Optional.of("192.0.2.99")));
     assertEquals("192.0.2.7", proxy.client(Optional.of(address("fd00::1")), Optional.of("192.0.2.7")));
   }

@@ -66,7 +66,8 @@ class DetectionsApiTest {
         "gtv.http.rate-limits.ingest = " + RATE,
         "gtv.http.rate-limits.api = 1000000",
         "gtv.http.rate-limits.admin = 1000000",
-        "gtv.http.trusted-proxies = \"127.0.0.1\"",
+        // DetectionsClient sends "client, 10.0.0.1": the client as one of our proxies (10.0.0.1) saw it.
+        "gtv.http.trusted-proxies = \"127.0.0.1, 10.0.0.0/8\"",
         "gtv.ingest.max-body = 256KiB",
         "gtv.camera.stream.motion.force-every = 1s")), system -> new BoxAnalyser());
     api = new DetectionsClient(node);
