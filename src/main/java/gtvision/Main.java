@@ -45,6 +45,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // HTTP cameras are connected at the address the source policy checked, with the camera's name in the
+    // Host header: the JDK only sends a caller's Host header with this set, and reads it once, so before
+    // anything opens an HTTP connection.
+    System.setProperty("sun.net.http.allowRestrictedHeaders", "true");
     // `java -jar gtvision.jar setup-s3`: create the evidence bucket and apply its lifecycle rules, then exit.
     if (args.length > 0 && args[0].equals("setup-s3")) {
       S3Setup.main(args);

@@ -1,13 +1,20 @@
 package gtvision.camera;
 
+import gtvision.camera.source.SourcePolicy;
+import gtvision.camera.source.SourceRefusedException;
+import gtvision.camera.stream.StreamSettings;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -25,20 +32,51 @@ public final class Cameras {
   private final Listing listing;
   private final CameraMetrics metrics;
   private final Duration askTimeout;
+  private final SourcePolicy sources;
+  private final Executor blocking;
 
   public Cameras(ActorSystem<?> system, CameraMetrics metrics, Listing listing) {
     this.sharding = ClusterSharding.get(system);
     this.listing = listing;
     this.metrics = metrics;
     this.askTimeout = system.settings().config().getDuration("gtv.camera.ask-timeout");
+    this.sources = SourcePolicy.from(system.settings().config());
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(StreamSettings.DISPATCHER));
   }
 
   public CompletionStage<CameraEntity.Reply> register(String id, CameraSpec spec) {
-    return ask("register", id, replyTo -> new CameraEntity.Register(spec, replyTo));
+    return checkSource("register", spec).thenCompose(refused -> refused.isPresent()
+        ? CompletableFuture.completedFuture(refused.get())
+        : ask("register", id, replyTo -> new CameraEntity.Register(spec, replyTo)));
   }
 
   public CompletionStage<CameraEntity.Reply> update(String id, CameraSpec spec) {
-    return ask("update", id, replyTo -> new CameraEntity.Update(spec, replyTo));
+    return checkSource("update", spec).thenCompose(refused -> refused.isPresent()
+        ? CompletableFuture.completedFuture(refused.get())
+        : ask("update", id, replyTo -> new CameraEntity.Update(spec, replyTo)));
+  }
+
+  /**
+   * The source policy (SSRF) before the entity sees the spec: resolving the host blocks, so it runs on
+   * the blocking stream dispatcher, never in the entity. A spec that fails plain validation goes on to the
+   * entity, which names its first bad field as always. A name that does not resolve yet is let through:
+   * it reaches nothing, and every connect checks again.
+   */
+  private CompletionStage<Optional<CameraEntity.Reply>> checkSource(String type, CameraSpec spec) {
+    CameraValidator.Result valid = CameraValidator.validate(spec);
+    if (valid.config() == null) return CompletableFuture.completedFuture(Optional.empty());
+    CameraConfig config = valid.config();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        sources.check(URI.create(config.sourceUrl()), config.sourceKind());
+        return Optional.empty();
+      } catch (SourceRefusedException e) {
+        if (e.unresolved()) return Optional.empty();
+        metrics.command(type, "invalid");
+        return Optional.of(new CameraEntity.Rejected(CameraEntity.RejectionKind.INVALID, "sourceUrl",
+            "sourceUrl refused by the camera source policy: " + e.getMessage()));
+      }
+    }, blocking);
   }
 
   public CompletionStage<CameraEntity.Reply> enable(String id) {

@@ -32,6 +32,12 @@ public final class CameraApi {
     return json(response.body());
   }
 
+  /** Any JSON request, answered as it came (status and body), for tests of refusals. */
+  public HttpResponse<String> request(String method, String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
   public JsonNode register(String id, String sourceKind, String sourceUrl, double fps) {
     return register(id, sourceKind, sourceUrl, fps, null);
   }

@@ -8,6 +8,8 @@ import gtvision.SourceUrls;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.FrameSequence;
 import gtvision.camera.SourceKind;
+import gtvision.camera.source.CheckedSource;
+import gtvision.camera.source.SourceRefusedException;
 import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -77,11 +79,11 @@ final class FfmpegFrameReader implements FrameReader {
     this.sampler = new SampleClock(config.fps());
     this.settings = settings;
     this.paced = config.sourceKind() != SourceKind.RTSP;
-    String input = config.sourceKind() == SourceKind.FILE
-        ? Path.of(URI.create(config.sourceUrl())).toString()
-        : config.sourceUrl();
-    grabber = new FFmpegFrameGrabber(input);
+    grabber = new FFmpegFrameGrabber(input(config, settings));
     grabber.setImageMode(FrameGrabber.ImageMode.RAW);
+    // FFmpeg opens whatever a URL or playlist names (file, data, concat, a playlist's hosts): only the
+    // protocols this kind of camera needs are allowed, for the source and everything it refers to.
+    grabber.setOption("protocol_whitelist", protocols(config.sourceKind(), config.sourceUrl()));
     String readTimeoutMicros = String.valueOf(settings.readTimeout().toNanos() / 1000);
     if (config.sourceKind() == SourceKind.RTSP) {
       grabber.setOption("rtsp_transport", "tcp");
@@ -232,6 +234,37 @@ final class FfmpegFrameReader implements FrameReader {
       swscale.sws_scale(sws, new PointerPointer<>(picture), picture.linesize(), 0, h, planes, lines);
       buffer.position(0).get(out);
     }
+  }
+
+  /**
+   * What FFmpeg opens, after the source policy passed: a file's path; for plain RTSP the checked
+   * address in place of the name (the connection goes where the check looked; RTSP servers do not route
+   * by host name). RTSPS and HLS keep the name, for TLS certificate checks and for playlists whose
+   * segments are named relative to it; FFmpeg resolves that name again itself.
+   */
+  private static String input(CameraConfig config, StreamSettings settings) {
+    URI uri = URI.create(config.sourceUrl());
+    CheckedSource checked;
+    try {
+      checked = settings.sources().check(uri, config.sourceKind());
+    } catch (SourceRefusedException e) {
+      throw new BadFrameException("source " + SourceUrls.mask(config.sourceUrl()) + " refused by the camera source policy: "
+          + e.getMessage());
+    }
+    if (config.sourceKind() == SourceKind.FILE) return Path.of(uri).toString();
+    if (config.sourceKind() == SourceKind.RTSP && "rtsp".equalsIgnoreCase(uri.getScheme())) return checked.pinnedUrl();
+    return config.sourceUrl();
+  }
+
+  /** FFmpeg's {@code protocol_whitelist} for a kind of camera. */
+  static String protocols(SourceKind kind, String sourceUrl) {
+    return switch (kind) {
+      case RTSP -> sourceUrl.regionMatches(true, 0, "rtsps:", 0, 6) ? "rtsps,rtsp,rtp,srtp,udp,tcp,tls" : "rtsp,rtp,udp,tcp";
+      // Playlists, segments (and AES-128 keys, through crypto) over HTTP(S); never file or data.
+      case HLS -> "http,https,tcp,tls,crypto";
+      case FILE -> "file";
+      case SNAPSHOT, MJPEG -> throw new IllegalArgumentException(kind + " is not read through FFmpeg");
+    };
   }
 
   /** FFmpeg's message with the URL's password masked and the error code spelled out. */

@@ -1,6 +1,5 @@
 package gtvision.camera.stream;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a JPEG's size from its frame header without decoding it, and says clearly what a body is
@@ -12,11 +11,11 @@ public record JpegInfo(int width, int height) {
    * Parses {@code data} or throws {@link BadFrameException} naming what was received instead: a
    * {@link CorruptFrameException} when it starts as a JPEG but breaks off or is damaged.
    */
-  public static JpegInfo parse(byte[] data, int length, String contentType) {
+  public static JpegInfo parse(byte[] data, int length) {
     if (length == 0) throw new BadFrameException("empty image (0 bytes)");
     if (length < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
-      throw new BadFrameException("not a JPEG (content-type " + (contentType == null ? "none" : contentType)
-          + ", " + length + " bytes starting with '" + preview(data, length) + "')");
+      // What the server sent instead (a login page, an error text) is not quoted: it is not ours to show.
+      throw new BadFrameException("not a JPEG (" + length + " bytes without the JPEG start marker)");
     }
     int i = 2;
     while (i + 3 < length) {
@@ -48,8 +47,4 @@ public record JpegInfo(int width, int height) {
     throw new CorruptFrameException("truncated or corrupt JPEG (" + length + " bytes, no frame header)");
   }
 
-  private static String preview(byte[] data, int length) {
-    String text = new String(data, 0, Math.min(length, 16), StandardCharsets.ISO_8859_1);
-    return text.replaceAll("[^\\x20-\\x7E]", ".");
-  }
 }

@@ -44,17 +44,18 @@ final class MjpegFrameReader implements FrameReader {
     this.settings = settings;
     this.readTimeoutMs = (int) settings.readTimeout().toMillis();
     this.sampler = new SampleClock(config.fps());
-    HttpCamera camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
+    HttpCamera camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout(), settings.sources());
     response = camera.open();
     String contentType = response.contentType() == null ? "" : response.contentType();
     String boundary = boundary(contentType);
     if (!contentType.toLowerCase(Locale.ROOT).startsWith("multipart/") || boundary == null) {
       response.close();
-      throw new BadFrameException("not an MJPEG stream (content-type " + (contentType.isEmpty() ? "none" : contentType) + ")");
+      throw new BadFrameException("not an MJPEG stream (no multipart/x-mixed-replace content type with a boundary)");
     }
     this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     this.in = new BufferedInputStream(response.body(), 64 * 1024);
-    probe.connected("MJPEG " + contentType);
+    // The content type came from the camera: the state says what was found, not what was sent.
+    probe.connected("MJPEG");
   }
 
   static String boundary(String contentType) {
@@ -84,7 +85,7 @@ final class MjpegFrameReader implements FrameReader {
         if (!sampler.take(now, gap)) continue;
         JpegInfo info;
         try {
-          info = JpegInfo.parse(part, part.length, "multipart part");
+          info = JpegInfo.parse(part, part.length);
         } catch (BadFrameException e) {
           // The multipart framing held (the boundary was found), so the next part is unaffected.
           probe.corrupt(e.getMessage());

@@ -1,6 +1,5 @@
 package gtvision.camera.stream;
 
-import gtvision.SourceUrls;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.FrameSequence;
 import java.io.IOException;
@@ -27,7 +26,7 @@ final class SnapshotFetcher {
     this.cameraId = cameraId;
     this.sequence = sequence;
     this.settings = settings;
-    this.camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout());
+    this.camera = new HttpCamera(config.sourceUrl(), settings.connectTimeout(), settings.readTimeout(), settings.sources());
     this.probe = probe;
     this.maxBytes = settings.snapshotMaxBytes();
     this.readTimeoutMs = (int) settings.readTimeout().toMillis();
@@ -39,7 +38,7 @@ final class SnapshotFetcher {
       byte[] body = HttpCamera.readLimited(response, maxBytes);
       JpegInfo info;
       try {
-        info = JpegInfo.parse(body, body.length, response.contentType());
+        info = JpegInfo.parse(body, body.length);
       } catch (CorruptFrameException e) {
         probe.received(1);
         probe.corrupt(e.getMessage());
@@ -49,14 +48,14 @@ final class SnapshotFetcher {
       settings.checkFrameSize(info.width(), info.height());
       if (!connected) {
         connected = true;
-        probe.connected("snapshot " + response.contentType() + " " + info.width() + "x" + info.height());
+        probe.connected("snapshot JPEG " + info.width() + "x" + info.height());
       }
       probe.received(1);
       return Optional.of(new Frame(cameraId, sequence.next(), Instant.now(), info.width(), info.height(), body, null));
     } catch (SocketTimeoutException e) {
       throw new BadFrameException("no answer within the read timeout of " + readTimeoutMs + " ms");
     } catch (IOException e) {
-      throw new BadFrameException("snapshot request failed: " + SourceUrls.mask(String.valueOf(e.getMessage())));
+      throw new BadFrameException("snapshot request failed (" + e.getClass().getSimpleName() + ")");
     }
   }
 }

@@ -1,9 +1,13 @@
 package gtvision.camera.stream;
 
 import com.typesafe.config.Config;
+import gtvision.camera.source.SourcePolicy;
 import java.time.Duration;
 
-/** {@code gtv.camera.stream}: timeouts, backoff, limits and the motion gate. */
+/**
+ * {@code gtv.camera.stream}: timeouts, backoff, limits and the motion gate; and the source policy, which
+ * every connect checks again (DNS may have changed since the camera was registered).
+ */
 public record StreamSettings(
     Duration connectTimeout,
     Duration readTimeout,
@@ -15,7 +19,8 @@ public record StreamSettings(
     long snapshotMaxBytes,
     long maxFramePixels,
     Duration failureLogInterval,
-    MotionGate.Settings motion) {
+    MotionGate.Settings motion,
+    SourcePolicy sources) {
 
   public static final String DISPATCHER = "gtv.camera.stream-dispatcher";
 
@@ -35,7 +40,8 @@ public record StreamSettings(
         c.getDuration("failure-log-interval"),
         new MotionGate.Settings(
             m.getInt("threshold"), m.getDouble("min-area"), m.getDuration("force-every"), m.getDouble("learning-rate"),
-            m.getInt("width")));
+            m.getInt("width")),
+        SourcePolicy.from(root));
   }
 
   private static long positive(long value, String key) {

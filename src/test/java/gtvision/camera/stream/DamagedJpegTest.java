@@ -15,13 +15,13 @@ class DamagedJpegTest {
   @Test
   void aJpegWithoutFrameHeaderIsACorruptFrame() {
     byte[] damaged = TestCameraServer.withoutFrameHeader();
-    assertThrows(CorruptFrameException.class, () -> JpegInfo.parse(damaged, damaged.length, "image/jpeg"));
+    assertThrows(CorruptFrameException.class, () -> JpegInfo.parse(damaged, damaged.length));
   }
 
   @Test
   void aJpegCutBeforeItsScanHasASizeButDoesNotDecode() {
     byte[] cut = TestCameraServer.cutBeforeScan(good);
-    JpegInfo info = JpegInfo.parse(cut, cut.length, "image/jpeg");
+    JpegInfo info = JpegInfo.parse(cut, cut.length);
     assertEquals(640, info.width());
     Frame frame = new Frame("c1", 1, Instant.now(), info.width(), info.height(), cut, null);
     assertThrows(CorruptFrameException.class, () -> FrameImages.gray(frame, 160));
@@ -31,7 +31,7 @@ class DamagedJpegTest {
   @Test
   void aBodyThatIsNoJpegAtAllIsNotMerelyCorrupt() {
     byte[] html = "<html>login</html>".getBytes();
-    BadFrameException e = assertThrows(BadFrameException.class, () -> JpegInfo.parse(html, html.length, "text/html"));
+    BadFrameException e = assertThrows(BadFrameException.class, () -> JpegInfo.parse(html, html.length));
     assertEquals(BadFrameException.class, e.getClass());
   }
 }

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /** FFmpeg decoding choices on real H.264 files. */
 class FfmpegFrameReaderTest {
-  private final StreamSettings settings = StreamSettings.from(ConfigFactory.load());
+  // These readers play local files: the file source kind is off unless a node switches it on.
+  private static final com.typesafe.config.Config FILES_ON =
+      ConfigFactory.parseString("gtv.camera.allow-file-sources = on").withFallback(ConfigFactory.load());
+  private final StreamSettings settings = StreamSettings.from(FILES_ON);
   private final StreamMetrics metrics = new StreamMetrics(new SimpleMeterRegistry());
 
   private FfmpegFrameReader reader(Path video, double fps, AtomicReference<String> connected) {
@@ -65,7 +68,7 @@ class FfmpegFrameReaderTest {
   void aVideoLargerThanThePixelCapIsRefusedAtConnectBeforeAnyFrameIsDecoded() {
     Path video = MediaTools.video("giraffe.jpg", 640, 360, 10, 10, 2);
     StreamSettings capped = StreamSettings.from(
-        ConfigFactory.parseString("gtv.camera.stream.max-frame-pixels = 100000").withFallback(ConfigFactory.load()));
+        ConfigFactory.parseString("gtv.camera.stream.max-frame-pixels = 100000").withFallback(FILES_ON));
     AtomicReference<String> connected = new AtomicReference<>();
     BadFrameException e = assertThrows(BadFrameException.class, () -> reader(video, 5.0, connected, capped));
     assertEquals("frame of 640x360 (230400 pixels) is larger than the limit of 100000 pixels"

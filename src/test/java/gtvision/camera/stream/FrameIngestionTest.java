@@ -1,5 +1,8 @@
 package gtvision.camera.stream;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +48,10 @@ class FrameIngestionTest {
     FrameAnalyser analyser = (frame, config) -> frame.cameraId().startsWith("no-provider")
         ? CompletableFuture.failedFuture(new IllegalStateException("no inference provider reachable"))
         : counting.analyse(frame, config);
-    node = TestNodes.start(TestDatabases.preferPostgres("ingest", dataDir), IngestTestConfig.fast(), system -> analyser);
+    // Some cameras here play local files: the file source kind is off unless switched on.
+    Config files = ConfigFactory.parseString("gtv.camera.allow-file-sources = on");
+    node = TestNodes.start(TestDatabases.preferPostgres("ingest", dataDir), files.withFallback(IngestTestConfig.fast()),
+        system -> analyser);
     api = new CameraApi(node);
   }
 
@@ -115,7 +121,7 @@ class FrameIngestionTest {
 
     assertError("bad-unreachable", "connect");
     assertError("bad-unknown-host", "rtsp://user:***@camera.invalid");
-    assertError("bad-html", "not a JPEG (content-type text/html");
+    assertError("bad-html", "not a JPEG (");
     assertError("bad-empty", "empty image (0 bytes)");
     assertError("bad-huge", "larger than the limit");
     assertError("bad-garbage-video", "");

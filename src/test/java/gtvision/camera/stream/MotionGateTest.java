@@ -92,7 +92,7 @@ class MotionGateTest {
   }
 
   private static Frame jpegFrame(byte[] jpeg, long seq) {
-    JpegInfo info = JpegInfo.parse(jpeg, jpeg.length, "image/jpeg");
+    JpegInfo info = JpegInfo.parse(jpeg, jpeg.length);
     return new Frame("cam", seq, T0.plusSeconds(seq), info.width(), info.height(), jpeg, null);
   }
 }
