@@ -1,5 +1,6 @@
 package gtvision.auth;
 
+import gtvision.camera.source.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -11,20 +12,7 @@ import java.util.Optional;
  * a client could otherwise pick the bucket its requests are limited in.
  */
 public final class TrustedProxies {
-  private record Network(byte[] prefix, int bits) {
-    boolean contains(InetAddress address) {
-      byte[] a = address.getAddress();
-      if (a.length != prefix.length) return false;
-      int full = bits / 8;
-      for (int i = 0; i < full; i++) if (a[i] != prefix[i]) return false;
-      int rest = bits % 8;
-      if (rest == 0) return true;
-      int mask = 0xff << (8 - rest);
-      return (a[full] & mask) == (prefix[full] & mask);
-    }
-  }
-
-  private final List<Network> networks;
+  private final List<Cidr> networks;
 
   public TrustedProxies(List<String> cidrs) {
     this.networks = cidrs.stream().map(TrustedProxies::parse).toList();
@@ -56,18 +44,11 @@ public final class TrustedProxies {
     }
   }
 
-  private static Network parse(String cidr) {
-    String[] parts = cidr.split("/", 2);
+  private static Cidr parse(String cidr) {
     try {
-      // Numeric addresses only: no name lookups while reading the configuration.
-      if (!parts[0].matches("[0-9a-fA-F:.]+")) throw new UnknownHostException(parts[0]);
-      byte[] address = InetAddress.getByName(parts[0]).getAddress();
-      int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : address.length * 8;
-      if (bits < 0 || bits > address.length * 8) throw new NumberFormatException(parts[1]);
-      return new Network(address, bits);
-    } catch (UnknownHostException | NumberFormatException e) {
-      throw new IllegalArgumentException("gtv.http.trusted-proxies (GTV_TRUSTED_PROXIES): '" + cidr
-          + "' is not an address or CIDR");
+      return Cidr.parse(cidr);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("gtv.http.trusted-proxies (GTV_TRUSTED_PROXIES): " + e.getMessage());
     }
   }
 }
