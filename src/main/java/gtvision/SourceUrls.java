@@ -32,6 +32,14 @@ public final class SourceUrls {
     return SECRET_PARAMETER.matcher(masked).replaceAll("$1***");
   }
 
+  /**
+   * True when {@code url} is a masked URL sent back: its credentials are {@code ***}, as {@link #mask}
+   * wrote them (a real password that merely contains {@code ***} is not).
+   */
+  public static boolean isMasked(String url) {
+    return url != null && url.contains(MASK) && mask(url).equals(url) && hasCredentials(url.replace(MASK, "x"));
+  }
+
   /** True when {@code url} carries a credential that {@link #mask} hides. */
   public static boolean hasCredentials(String url) {
     return url != null && !mask(url).equals(url);
