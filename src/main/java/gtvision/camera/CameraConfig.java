@@ -4,7 +4,12 @@ import gtvision.CborSerializable;
 import gtvision.SourceUrls;
 import java.util.List;
 
-/** A validated camera configuration, as persisted in events. The source URL keeps its credentials. */
+/**
+ * A validated camera configuration, as persisted in events and snapshots. {@code sourceUrl} is masked
+ * when the URL carries credentials, and {@code sealedSourceUrl} holds the whole URL encrypted (see
+ * {@link CameraCredentials}); only the entity opens it, to start the stream. In events written before
+ * credentials were encrypted, {@code sourceUrl} is the real URL and {@code sealedSourceUrl} is null.
+ */
 public record CameraConfig(
     String name,
     String sourceUrl,
@@ -13,7 +18,8 @@ public record CameraConfig(
     Location location,
     List<String> tags,
     List<List<List<Double>>> motionMask,
-    AnalysisOptions analysis)
+    AnalysisOptions analysis,
+    String sealedSourceUrl)
     implements CborSerializable {
 
   /**
@@ -31,6 +37,12 @@ public record CameraConfig(
 
   public CameraConfig(
       String name, String sourceUrl, SourceKind sourceKind, double fps, Location location, List<String> tags,
+      List<List<List<Double>>> motionMask, AnalysisOptions analysis) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, motionMask, analysis, null);
+  }
+
+  public CameraConfig(
+      String name, String sourceUrl, SourceKind sourceKind, double fps, Location location, List<String> tags,
       List<List<List<Double>>> motionMask) {
     this(name, sourceUrl, sourceKind, fps, location, tags, motionMask, AnalysisOptions.DEFAULT);
   }
@@ -39,7 +51,12 @@ public record CameraConfig(
     this(name, sourceUrl, sourceKind, fps, location, tags, List.of(), AnalysisOptions.DEFAULT);
   }
 
-  /** The source URL with its password replaced, for responses and logs. */
+  /** The same configuration with another source: the URL as shown, and the sealed real one (or null). */
+  public CameraConfig withSource(String newSourceUrl, String newSealedSourceUrl) {
+    return new CameraConfig(name, newSourceUrl, sourceKind, fps, location, tags, motionMask, analysis, newSealedSourceUrl);
+  }
+
+  /** The source URL with its credentials replaced, for responses and logs. */
   public String maskedSourceUrl() {
     return SourceUrls.mask(sourceUrl);
   }

@@ -328,27 +328,34 @@ public final class CameraEntity
    * What an entity works with. {@code streams} runs the stream of an enabled camera (empty: the entity
    * never streams, as in tests of the command and event logic); {@code listener} hears of detections once
    * they are durable; a camera that is not enabled passivates after {@code idleAfter} without a change
-   * (sharded entities only).
+   * (sharded entities only); {@code credentials} seals the credentials of source URLs in events and opens
+   * them to start the stream.
    */
   public record Dependencies(
       CameraMetrics metrics, Clock clock, Optional<StreamRunner> streams, DetectionsListener listener, int snapshotEvery,
-      Duration idleAfter) {
+      Duration idleAfter, CameraCredentials credentials) {
 
     /** A node's cameras: the node's settings ({@code gtv.camera.*}) and the system clock. */
     public static Dependencies of(
         ActorSystem<?> system, CameraMetrics metrics, StreamRunner streams, DetectionsListener listener) {
       var config = system.settings().config();
       return new Dependencies(metrics, Clock.systemUTC(), Optional.of(streams), listener,
-          config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"));
+          config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"),
+          CameraCredentials.of(system));
     }
 
-    /** An entity that never streams and tells nobody about detections. */
+    /** An entity that never streams and tells nobody about detections; its credentials key lives in memory. */
     public static Dependencies withoutStreams(CameraMetrics metrics, Clock clock, int snapshotEvery) {
-      return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO);
+      return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO,
+          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()));
     }
 
     public Dependencies withStreams(StreamRunner runner) {
-      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter);
+      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials);
+    }
+
+    public Dependencies withCredentials(CameraCredentials newCredentials) {
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials);
     }
   }
 
@@ -385,7 +392,7 @@ public final class CameraEntity
     this.context = context;
     this.shard = shard;
     this.live = new LiveStreamStats(clock.instant());
-    this.stream = new StreamChild(cameraId, context, deps.streams(), live);
+    this.stream = new StreamChild(cameraId, context, deps.streams(), live, deps.credentials());
   }
 
   @Override
@@ -544,6 +551,8 @@ public final class CameraEntity
 
   /** The persisted state plus the stats reported since they were last persisted. */
   private State withLiveStats(State state) {
+    // An enabled camera whose credentials do not open has no stream: it says why.
+    if (state.enabled() && stream.failure() != null) return state.withoutRates(state.health().lost(stream.failure()));
     return streaming(state) ? live.applyTo(state) : state;
   }
 
@@ -557,10 +566,12 @@ public final class CameraEntity
     if (badId.isPresent()) return reject(cmd, RejectionKind.INVALID, badId.get());
     CameraValidator.Result result = CameraValidator.validate(cmd.spec());
     if (result.problem() != null) return reject(cmd, RejectionKind.INVALID, result.problem());
+    CameraCredentials.Sealed sealed = deps.credentials().forRegister(cameraId, result.config());
+    if (sealed.problem() != null) return reject(cmd, RejectionKind.INVALID, sealed.problem());
 
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
-    events.add(new Registered(cameraId, result.config(), now));
+    events.add(new Registered(cameraId, sealed.config(), now));
     if (Boolean.TRUE.equals(cmd.spec().enabled())) events.add(new Enabled(cameraId, now));
     return persist(state, events, cmd);
   }
@@ -568,10 +579,12 @@ public final class CameraEntity
   private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
     CameraValidator.Result result = CameraValidator.validate(cmd.spec());
     if (result.problem() != null) return reject(cmd, RejectionKind.INVALID, result.problem());
+    CameraCredentials.Sealed sealed = deps.credentials().forUpdate(cameraId, result.config(), state.config());
+    if (sealed.problem() != null) return reject(cmd, RejectionKind.INVALID, sealed.problem());
 
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
-    if (!result.config().equals(state.config())) events.add(new Updated(cameraId, result.config(), now));
+    if (!sealed.config().equals(state.config())) events.add(new Updated(cameraId, sealed.config(), now));
     Boolean wantEnabled = cmd.spec().enabled();
     if (Boolean.TRUE.equals(wantEnabled) && !state.enabled()) events.add(new Enabled(cameraId, now));
     if (Boolean.FALSE.equals(wantEnabled) && state.enabled()) events.add(new Disabled(cameraId, now));

@@ -1,5 +1,6 @@
 package gtvision.camera;
 
+import gtvision.secrets.SecretException;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,15 +21,24 @@ final class StreamChild {
   // stored as evidence by an analysis that outlives the stream), so its successor goes on counting
   // instead of starting after the last recorded number.
   private final FrameSequence frameSequence = new FrameSequence(1);
+  private final CameraCredentials credentials;
   private ActorRef<Void> stream;
   private CameraConfig config;
+  // Why the wanted stream does not run (its credentials do not open); null when nothing is wrong.
+  private String failure;
 
   StreamChild(String cameraId, ActorContext<CameraEntity.Command> context, Optional<StreamRunner> runner,
-      LiveStreamStats live) {
+      LiveStreamStats live, CameraCredentials credentials) {
     this.cameraId = cameraId;
     this.context = context;
     this.runner = runner;
     this.live = live;
+    this.credentials = credentials;
+  }
+
+  /** Why the camera is enabled but has no stream, or null. */
+  String failure() {
+    return failure;
   }
 
   boolean running() {
@@ -40,12 +50,25 @@ final class StreamChild {
     if (runner.isEmpty()) return;
     boolean wanted = state.enabled();
     if (stream != null && (!wanted || !state.config().equals(config))) stop();
+    if (!wanted) failure = null;
     if (wanted && stream == null) {
+      // The stream gets the real URL; the entity's state, events and snapshots keep it sealed.
+      CameraConfig real;
+      try {
+        real = credentials.open(cameraId, state.config());
+      } catch (SecretException e) {
+        String reason = "camera credentials cannot be decrypted: " + e.getMessage()
+            + "; configure the key they were encrypted with (gtv.secrets.previous-keys) or send the sourceUrl again";
+        if (!reason.equals(failure)) context.getLog().warn("Camera {} not streaming: {}", cameraId, reason);
+        failure = reason;
+        return;
+      }
+      failure = null;
       // After a restart or a move to another node this instance starts after the highest recorded
       // number. A frame whose evidence was stored but whose detections were never persisted (a crash in
       // between) gets its number again: the orphan file is overwritten, and no detection points at it.
       frameSequence.skipTo(state.nextFrameSequence());
-      Behavior<?> behavior = runner.get().stream(cameraId, state.config(), frameSequence, context.getSelf());
+      Behavior<?> behavior = runner.get().stream(cameraId, real, frameSequence, context.getSelf());
       ActorRef<Void> child = context.spawnAnonymous(behavior).unsafeUpcast();
       context.watchWith(child, new CameraEntity.StreamStopped(child));
       stream = child;

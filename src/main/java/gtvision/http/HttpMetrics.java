@@ -15,6 +15,17 @@ public final class HttpMetrics extends AllDirectives {
   // Collections whose next path segment is an id: they become {id} so that labels stay few.
   private static final Set<String> COLLECTIONS = Set.of("cameras", "detections");
   private static final Pattern SLASHES = Pattern.compile("/+");
+  /**
+   * The node's routes as templates. Any other path (a scanner's random URLs, {@code /api/cameras/x/y/z})
+   * is labelled {@code unmatched} whatever it was answered, so a client cannot grow the series without
+   * bound; a new route is listed here to get its own label.
+   */
+  static final Set<String> ROUTES = Set.of(
+      "/health", "/metrics",
+      "/api/cameras", "/api/cameras/{id}", "/api/cameras/{id}/enable", "/api/cameras/{id}/disable",
+      "/api/detections", "/api/detections/{id}", "/api/detections/{id}/frame",
+      "/api/live", "/api/ingest/detections", "/api/detect/frame", "/api/batch/detect");
+  static final String UNMATCHED = "unmatched";
   private final MeterRegistry registry;
 
   public HttpMetrics(MeterRegistry registry) {
@@ -28,7 +39,7 @@ public final class HttpMetrics extends AllDirectives {
       String path = request.getUri().path();
       return mapResponse(response -> {
         int status = response.status().intValue();
-        String route = status == 404 && !path.startsWith("/api/cameras/") && !path.startsWith("/api/detections/") ? "unmatched" : template(path);
+        String route = route(path);
         Timer.builder("gtv.http.server.requests")
             .description("HTTP request latency by method, route and status")
             .tag("method", method)
@@ -41,6 +52,12 @@ public final class HttpMetrics extends AllDirectives {
         return response;
       }, () -> inner);
     });
+  }
+
+  /** The label of {@code path}: its route template, or {@code unmatched} for a path of no route. */
+  static String route(String path) {
+    String template = template(path);
+    return ROUTES.contains(template) ? template : UNMATCHED;
   }
 
   static String template(String path) {

@@ -1,10 +1,34 @@
 package gtvision.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gtvision.testsupport.JUnit5RouteTest;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-class HttpMetricsTest {
+class HttpMetricsTest extends JUnit5RouteTest {
+  private static final ActorSystem SYSTEM = ActorSystem.create("http-metrics-test");
+
+  @AfterAll
+  static void stop() {
+    TestKit.shutdownActorSystem(SYSTEM);
+  }
+
+  @Override
+  protected ActorSystem classicSystem() {
+    return SYSTEM;
+  }
+
   @Test
   void idsInPathsBecomePlaceholdersSoLabelsStayFew() {
     assertEquals("/api/cameras", HttpMetrics.template("/api/cameras"));
@@ -12,5 +36,41 @@ class HttpMetricsTest {
     assertEquals("/api/cameras/{id}/enable", HttpMetrics.template("/api/cameras/cam-17/enable"));
     assertEquals("/health", HttpMetrics.template("//health"));
     assertEquals("/", HttpMetrics.template("/"));
+  }
+
+  @Test
+  void pathsOfNoRouteShareOneLabel() {
+    assertEquals("/api/cameras/{id}/enable", HttpMetrics.route("/api/cameras/cam-17/enable"));
+    assertEquals("unmatched", HttpMetrics.route("/api/cameras/cam-17/x/y"));
+    assertEquals("unmatched", HttpMetrics.route("/wp-login.php"));
+  }
+
+  @Test
+  void athousandRandomPathsAddAtMostOneSeriesPerStatus() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // A route that answers some unknown paths with 404 (rejection), others with 200 or 400 under
+    // a prefix, as a real route tree does for paths it half matches.
+    Route inner = concat(
+        path("health", () -> complete("ok")),
+        pathPrefix("api", () -> pathPrefix("cameras", () -> extractUnmatchedPath(rest ->
+            rest.length() % 2 == 0 ? complete("odd") : reject()))),
+        pathPrefix("echo", () -> complete(org.apache.pekko.http.javadsl.model.StatusCodes.BAD_REQUEST, "no")));
+    Route measured = new HttpMetrics(registry).measured(inner);
+    Random random = new Random(12);
+    String[] prefixes = {"/", "/api/", "/api/cameras/", "/api/cameras/c1/", "/api/detections/d/", "/echo/"};
+    for (int i = 0; i < 1000; i++) {
+      String path = prefixes[i % prefixes.length] + Long.toHexString(random.nextLong()) + "/" + random.nextInt(1000);
+      testRoute(measured).run(HttpRequest.GET(path));
+    }
+    testRoute(measured).run(HttpRequest.GET("/health"));
+
+    Set<String> routes = registry.getMeters().stream()
+        .filter(m -> m.getId().getName().equals("gtv.http.server.requests"))
+        .map(m -> m.getId().getTag("route"))
+        .collect(Collectors.toSet());
+    assertEquals(Set.of("unmatched", "/health"), routes);
+    long series = registry.getMeters().stream().map(Meter::getId)
+        .filter(id -> id.getName().equals("gtv.http.server.requests")).count();
+    assertTrue(series <= 4, "series: " + series);
   }
 }
