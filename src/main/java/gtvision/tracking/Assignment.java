@@ -43,6 +43,43 @@ public final class Assignment {
         maxAbs = Math.max(maxAbs, Math.abs(cost[i][j]));
       }
     }
+    // Pairs outside the gate are never assigned, so the optimum splits over the connected components
+    // of the graph of feasible pairs; solving each alone keeps a camera's usual frame (every object
+    // overlapping only its own track) at a few tiny problems instead of one of size rows + columns.
+    int[] parent = new int[n + m];
+    for (int k = 0; k < n + m; k++) parent[k] = k;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < m; j++) {
+        if (cost[i][j] <= maxCost) union(parent, i, n + j);
+      }
+    }
+    int[] rows = new int[n];
+    int[] cols = new int[m];
+    boolean[] done = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      if (done[i]) continue;
+      int root = find(parent, i);
+      int nr = 0;
+      int nc = 0;
+      for (int r = i; r < n; r++) {
+        if (!done[r] && find(parent, r) == root) {
+          done[r] = true;
+          rows[nr++] = r;
+        }
+      }
+      for (int j = 0; j < m; j++) if (find(parent, n + j) == root) cols[nc++] = j;
+      if (nc == 0) continue;
+      if (nr == 1 && nc == 1) {
+        result[rows[0]] = cols[0];
+        continue;
+      }
+      solveComponent(cost, maxCost, maxAbs, rows, nr, cols, nc, result);
+    }
+    return result;
+  }
+
+  private static void solveComponent(double[][] cost, double maxCost, double maxAbs, int[] rows, int n,
+      int[] cols, int m, int[] result) {
     // A cost no solution with it can beat the all-unassigned one, which always exists.
     double forbidden = 1 + 4 * (n + m) * (maxAbs + 1);
     int size = n + m;
@@ -50,7 +87,8 @@ public final class Assignment {
     for (int i = 0; i < size; i++) Arrays.fill(c[i], forbidden);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < m; j++) {
-        if (cost[i][j] <= maxCost) c[i][j] = cost[i][j];
+        double v = cost[rows[i]][cols[j]];
+        if (v <= maxCost) c[i][j] = v;
       }
       c[i][m + i] = maxCost / 2;
     }
@@ -61,9 +99,20 @@ public final class Assignment {
     int[] rowOf = square(c);
     for (int j = 0; j < m; j++) {
       int i = rowOf[j];
-      if (i < n && c[i][j] < forbidden) result[i] = j;
+      if (i < n && c[i][j] < forbidden) result[rows[i]] = cols[j];
     }
-    return result;
+  }
+
+  private static int find(int[] parent, int k) {
+    while (parent[k] != k) {
+      parent[k] = parent[parent[k]];
+      k = parent[k];
+    }
+    return k;
+  }
+
+  private static void union(int[] parent, int a, int b) {
+    parent[find(parent, a)] = find(parent, b);
   }
 
   // Square Hungarian (1-based potentials u, v; way[] holds the augmenting path). Returns, for each
