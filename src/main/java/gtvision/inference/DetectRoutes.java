@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -34,18 +35,22 @@ public final class DetectRoutes extends AllDirectives {
   private final int maxBatchImages;
   private final Duration timeout;
   private final Json json;
+  private final int concurrency;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /** The upload routes with the node's JSON and the body limits of {@code gtv.http}. */
   public static DetectRoutes create(ActorSystem<?> system, ActorRef<InferenceRouter.Command> router) {
     Config http = system.settings().config().getConfig("gtv.http");
     return new DetectRoutes(system, router, http.getBytes("max-image-body"), http.getBytes("max-batch-body"),
-        http.getInt("max-batch-images"), http.getDuration("detect-timeout"));
+        http.getInt("max-batch-images"), http.getDuration("detect-timeout"), http.getInt("detect-concurrency"));
   }
 
   public DetectRoutes(
       ActorSystem<?> system, ActorRef<InferenceRouter.Command> router, long maxImageBytes, long maxBatchBytes,
-      int maxBatchImages, Duration timeout) {
+      int maxBatchImages, Duration timeout, int concurrency) {
+    if (concurrency < 1) throw new IllegalArgumentException("gtv.http.detect-concurrency must be positive, not " + concurrency);
     this.system = system;
+    this.concurrency = concurrency;
     this.router = router;
     this.maxImageBytes = maxImageBytes;
     this.maxBatchBytes = maxBatchBytes;
@@ -56,8 +61,22 @@ public final class DetectRoutes extends AllDirectives {
 
   public Route route() {
     return pathPrefix("api", () -> concat(
-        path(segments("detect", "frame"), () -> post(() -> withSizeLimit(maxImageBytes, this::detectFrame))),
-        path(segments("batch", "detect"), () -> post(() -> withSizeLimit(maxBatchBytes, this::detectBatch)))));
+        path(segments("detect", "frame"), () -> post(() -> bounded(() -> withSizeLimit(maxImageBytes, this::detectFrame)))),
+        path(segments("batch", "detect"), () -> post(() -> bounded(() -> withSizeLimit(maxBatchBytes, this::detectBatch))))));
+  }
+
+  /**
+   * At most {@code gtv.http.detect-concurrency} uploads in this node at once, from the first body byte to
+   * the answer: each holds its images in memory, so more would only queue memory, not work.
+   */
+  private Route bounded(java.util.function.Supplier<Route> inner) {
+    if (inFlight.incrementAndGet() > concurrency) {
+      inFlight.decrementAndGet();
+      return complete(ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE,
+              ApiError.of("more than " + concurrency + " uploads at once on this node, retry"))
+          .addHeader(RetryAfter.create(1L)));
+    }
+    return mapRouteResultFuture(result -> result.whenComplete((r, e) -> inFlight.decrementAndGet()), inner);
   }
 
   private static org.apache.pekko.http.javadsl.server.PathMatcher0 segments(String first, String second) {
