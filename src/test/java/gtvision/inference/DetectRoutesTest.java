@@ -36,6 +36,7 @@ import org.apache.pekko.http.javadsl.model.Multiparts;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.testkit.TestRouteResult;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -193,6 +194,22 @@ class DetectRoutesTest extends JUnit5RouteTest {
     assertEquals("detectPlates", json(plates).get("field").asText());
     testRoute(route).run(HttpRequest.POST("/api/detect/frame").withEntity(ContentTypes.APPLICATION_JSON, "{}"))
         .assertStatusCode(StatusCodes.UNSUPPORTED_MEDIA_TYPE);
+  }
+
+  @Test
+  void uploadsBeyondTheNodesConcurrencyAre503WithRetryAfter() throws Exception {
+    // A router that takes the request and never answers holds the one upload slot.
+    TestProbe<InferenceRouter.Command> silent = TestProbe.create(node.system());
+    Route bounded = new DetectRoutes(node.system(), silent.ref(), 1 << 20, 1 << 20, 4, Duration.ofSeconds(20), 1).route();
+    HttpRequest request = HttpRequest.POST("/api/detect/frame")
+        .withEntity(Multiparts.createStrictFormDataFromParts(file("image", image("dog.jpg"))).toEntity());
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> testRoute(bounded).run(request));
+    silent.expectMessageClass(InferenceRouter.Detect.class, Duration.ofSeconds(20));
+    TestRouteResult second = testRoute(bounded).run(request);
+    assertEquals(503, second.response().status().intValue(), second.entityString());
+    assertTrue(second.entityString().contains("uploads at once"), second.entityString());
+    assertEquals("1", second.response().getHeader("Retry-After").orElseThrow().value());
+    first.cancel(true);
   }
 
   @Test
