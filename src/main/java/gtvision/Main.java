@@ -17,6 +17,8 @@ import gtvision.camera.stream.StreamMetrics;
 import gtvision.camera.stream.Streams;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
+import gtvision.dashboard.DashboardRoutes;
+import gtvision.dashboard.DashboardSettings;
 import gtvision.detections.Detections;
 import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
@@ -107,7 +109,8 @@ public final class Main {
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               new IngestRoutes(system, registry).route(),
-              DetectRoutes.create(system, inference.router()).route()),
+              DetectRoutes.create(system, inference.router()).route(),
+              new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
           Map.of("inference", inference.health())));
       return Behaviors.empty();
     });
