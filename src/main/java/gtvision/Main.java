@@ -13,10 +13,13 @@ import gtvision.camera.readside.CameraProjection;
 import gtvision.camera.readside.CameraStatusGauge;
 import gtvision.camera.readside.CameraTable;
 import gtvision.camera.stream.FrameAnalyser;
+import gtvision.camera.stream.LatestFrameRoutes;
 import gtvision.camera.stream.StreamMetrics;
 import gtvision.camera.stream.Streams;
 import gtvision.cluster.ClusterFormation;
 import gtvision.cluster.ClusterMetrics;
+import gtvision.dashboard.DashboardRoutes;
+import gtvision.dashboard.DashboardSettings;
 import gtvision.detections.Detections;
 import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
@@ -88,8 +92,8 @@ public final class Main {
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
-      CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics,
-          Streams.create(system, new StreamMetrics(registry), frames), detections.listener()));
+      Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
+      CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {
@@ -108,10 +112,12 @@ public final class Main {
       HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
               new AuthRoutes(authentication, Json.get(system)).route(),
+              new LatestFrameRoutes(streams.latest(), system.dispatchers().lookup(DispatcherSelector.blocking())).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               new IngestRoutes(system, registry).route(),
-              DetectRoutes.create(system, inference.router()).route()),
+              DetectRoutes.create(system, inference.router()).route(),
+              new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
           Map.of("inference", inference.health())));
       return Behaviors.empty();
     });

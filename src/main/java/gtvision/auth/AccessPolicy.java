@@ -26,6 +26,7 @@ public final class AccessPolicy {
     INGEST,
     ADMIN,
     LOGIN,
+    FRAMES,
     NONE
   }
 
@@ -42,6 +43,7 @@ public final class AccessPolicy {
     if (segments.size() == 1 && (segments.get(0).equals("health") || segments.get(0).equals("metrics"))) {
       return OPEN_UNLIMITED;
     }
+    if (read && dashboardPage(segments)) return OPEN_UNLIMITED;
     if (segments.isEmpty() || !segments.get(0).equals("api")) return viewerOrAdmin(read);
     String area = segments.size() > 1 ? segments.get(1) : "";
     return switch (area) {
@@ -51,10 +53,22 @@ public final class AccessPolicy {
       case "cameras" -> {
         boolean toggle = segments.size() == 4 && method.equals("POST")
             && (segments.get(3).equals("enable") || segments.get(3).equals("disable"));
-        yield toggle ? new Rule(new Requires(Role.OPERATOR), RateClass.API) : viewerOrAdmin(read);
+        if (toggle) yield new Rule(new Requires(Role.OPERATOR), RateClass.API);
+        boolean latestFrame = read && segments.size() == 5 && segments.get(3).equals("frame") && segments.get(4).equals("latest");
+        yield latestFrame ? new Rule(new Requires(Role.VIEWER), RateClass.FRAMES) : viewerOrAdmin(read);
       }
       default -> viewerOrAdmin(read);
     };
+  }
+
+  /**
+   * The dashboard's page and static assets (gtvision.dashboard): they hold no data, and the page must load
+   * before anyone signed in to show the sign-in form. What it shows comes from the API, with a token.
+   */
+  private static boolean dashboardPage(List<String> segments) {
+    if (segments.isEmpty()) return true;
+    if (segments.size() == 1 && segments.get(0).equals("index.html")) return true;
+    return segments.size() > 1 && segments.get(0).equals("assets");
   }
 
   private static Rule auth(String method, List<String> segments) {

@@ -58,6 +58,7 @@ public final class AuthGate extends AllDirectives {
     perMinute.put(AccessPolicy.RateClass.INGEST, l.ingest());
     perMinute.put(AccessPolicy.RateClass.ADMIN, l.admin());
     perMinute.put(AccessPolicy.RateClass.LOGIN, l.login());
+    perMinute.put(AccessPolicy.RateClass.FRAMES, l.frames());
     perMinute.forEach((c, n) -> limiters.put(c, new RateLimiter(n, l.maxClients(), System::nanoTime)));
   }
 

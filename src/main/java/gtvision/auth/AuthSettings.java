@@ -29,7 +29,7 @@ public record AuthSettings(
   }
 
   /** Requests per minute per principal, by class of route. */
-  public record RateLimits(boolean enabled, int api, int ingest, int admin, int login, int maxClients) {}
+  public record RateLimits(boolean enabled, int api, int ingest, int admin, int login, int frames, int maxClients) {}
 
   public record WebSocketLimits(List<String> allowedOrigins, int maxPerClient, int maxConnections) {}
 
@@ -56,6 +56,7 @@ public record AuthSettings(
             positive(limits.getInt("ingest"), "gtv.http.rate-limits.ingest"),
             positive(limits.getInt("admin"), "gtv.http.rate-limits.admin"),
             positive(limits.getInt("login"), "gtv.http.rate-limits.login"),
+            positive(limits.getInt("frames"), "gtv.http.rate-limits.frames"),
             positive(limits.getInt("max-clients"), "gtv.http.rate-limits.max-clients")),
         list(root.getString("gtv.http.trusted-proxies")),
         new WebSocketLimits(list(ws.getString("allowed-origins")),

@@ -50,6 +50,7 @@ final class CameraStream {
     return frames(system, cameraId, config, ingest, sequence, probe)
         .map(frame -> {
           probe.sampled(frame);
+          ingest.latest().put(frame);
           return frame;
         })
         .async(StreamSettings.DISPATCHER, 1)

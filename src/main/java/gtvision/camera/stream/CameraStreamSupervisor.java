@@ -261,6 +261,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
 
   private Behavior<Message> onStop() {
     if (killSwitch != null) killSwitch.shutdown();
+    ingest.latest().remove(cameraId);
     ingest.metrics().streamStopped(cameraId);
     return this;
   }

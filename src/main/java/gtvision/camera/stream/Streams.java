@@ -1,5 +1,6 @@
 package gtvision.camera.stream;
 
+import com.typesafe.config.Config;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.FrameSequence;
@@ -9,11 +10,16 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 
-/** What a node's cameras need to run their streams: settings, meters and the analyser. */
-public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser) implements StreamRunner {
+/**
+ * What a node's cameras need to run their streams: settings, meters, the analyser, and where each keeps its
+ * newest frame for the dashboard.
+ */
+public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser, LatestFrames latest)
+    implements StreamRunner {
 
   public static Streams create(ActorSystem<?> system, StreamMetrics metrics, FrameAnalyser analyser) {
-    return new Streams(StreamSettings.from(system.settings().config()), metrics, analyser);
+    Config config = system.settings().config();
+    return new Streams(StreamSettings.from(config), metrics, analyser, LatestFrames.from(config));
   }
 
   @Override

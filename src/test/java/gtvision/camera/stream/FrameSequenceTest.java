@@ -68,7 +68,7 @@ class FrameSequenceTest {
       return CompletableFuture.completedFuture(new FrameAnalyser.Analysis("test", withCar.test(frame) ? CAR : List.of()));
     };
     return new Streams(StreamSettings.from(testKit.system().settings().config()),
-        new StreamMetrics(new SimpleMeterRegistry()), analyser);
+        new StreamMetrics(new SimpleMeterRegistry()), analyser, LatestFrames.from(testKit.system().settings().config()));
   }
 
   private static CameraConfig mjpeg(String id, String path) {

@@ -124,7 +124,7 @@ class StreamFaultsTest {
   /** Streams with {@code overrides} on top of the fast test settings, analysing with {@code analyser}. */
   private static Streams streams(String overrides, SimpleMeterRegistry registry, FrameAnalyser analyser) {
     Config config = ConfigFactory.parseString(overrides).withFallback(testKit.system().settings().config());
-    return new Streams(StreamSettings.from(config), new StreamMetrics(registry), analyser);
+    return new Streams(StreamSettings.from(config), new StreamMetrics(registry), analyser, LatestFrames.from(config));
   }
 
   private static ActorRef<CameraEntity.Command> camera(String id, Streams streams, double fps) {
