@@ -93,6 +93,7 @@ class AuthorizationTest {
     return List.of(
         call("GET", "/api/cameras", null, Role.VIEWER),
         call("GET", "/api/cameras/cam-1", null, Role.VIEWER),
+        call("GET", "/api/cameras/cam-1/frame/latest", null, Role.VIEWER),
         call("POST", "/api/cameras", camera("cam-new"), Role.ADMIN),
         call("PUT", "/api/cameras/cam-unknown", camera("cam-unknown"), Role.ADMIN),
         call("DELETE", "/api/cameras/cam-unknown", null, Role.ADMIN),
