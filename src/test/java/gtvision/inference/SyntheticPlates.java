@@ -86,6 +86,30 @@ final class SyntheticPlates {
     return png(img);
   }
 
+  /**
+   * dog.jpg (768x576, a car at the top right) scaled to 1280x960 with a plate of {@code text}
+   * (Mercosul) on the car's rear, as JPEG: a whole frame whose vehicle carries a readable plate.
+   */
+  static byte[] onCar(String text) {
+    try {
+      BufferedImage dog = ImageIO.read(SharedData.image("dog.jpg").toFile());
+      BufferedImage img = new BufferedImage(1280, 960, BufferedImage.TYPE_3BYTE_BGR);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(dog, 0, 0, 1280, 960, null);
+      // The car is at (777, 130)-(1153, 285) at this size; the plate goes on its lower middle.
+      int pw = 150;
+      int ph = pw * 130 / 400;
+      g.drawImage(plate(text, true, "DejaVu Sans"), 965 - pw / 2, 262 - ph, pw, ph, null);
+      g.dispose();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "jpg", out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static BufferedImage plate(String text, boolean mercosul, String fontName) {
     int w = 400;
     int h = 130;
