@@ -114,7 +114,10 @@ final class WireProxy {
     DetectOptions noPlates = new DetectOptions(false, options.classes(), options.minConfidence());
     return CompletableFuture
         .supplyAsync(() -> wireFrame(image, settings.detectSide(), settings), remote.executor())
-        .thenCompose(frame -> detect(frame, noPlates, remote).thenCompose(reply -> {
+        .thenCompose(frame -> detect(frame, noPlates, remote).whenComplete((reply, failure) -> {
+          // The frame crossed (or was sent) whatever came back; the crops are counted with it below.
+          if (failure != null) remote.wireBytes().record(frame.bytes().length);
+        }).thenCompose(reply -> {
           if (!(reply instanceof InferenceWorker.Detected d) || d.results().size() != 1) {
             remote.wireBytes().record(frame.bytes().length);
             return CompletableFuture.completedFuture(reply);
