@@ -143,6 +143,29 @@ class CrossNodeInferenceTest {
   }
 
   @Test
+  void vehicleCropsOverAnOrdinaryMessageCrossOnTheLargeMessageLane() throws Exception {
+    byte[] image = SyntheticPlates.fourNoisyCars(new Random(11));
+    FrameWire.Settings settings = FrameWire.Settings.from(api.system().settings().config());
+    long frame = WireFrame.of(image, settings.detectSide(), settings.jpegQuality(), settings.passThroughBytes(),
+        settings.maxFrameBytes(), settings.maxPixels()).bytes().length;
+    DistributionSummary wire = wireBytes();
+    long framesBefore = wire.count();
+    double bytesBefore = wire.totalAmount();
+    HttpResponse<String> response = post(api, "/api/detect/frame", "image", List.of(image), Map.of("detectPlates", "true"));
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(framesBefore + 1, wire.count());
+    long crops = (long) (wire.totalAmount() - bytesBefore) - frame;
+    JsonNode body = MAPPER.readTree(response.body());
+    long cars = 0;
+    for (JsonNode d : body.get("detections")) if (d.get("class").asText().equals("car")) cars++;
+    System.out.printf("four noisy cars (%d bytes): frame %d + crops %d bytes on the wire, %d cars%n",
+        image.length, frame, crops, cars);
+    assertTrue(cars >= 4, "four cars expected: " + body);
+    // Over Artery's 256 KiB for ordinary messages: only the large-message lane carries the crops.
+    assertTrue(crops > ORDINARY_FRAME, "the crops were " + crops + " bytes, not over 256 KiB");
+  }
+
+  @Test
   void aBatchCrossesAsOneFramePerMessageAndAnswersInOrder() throws Exception {
     List<byte[]> images = List.of(Files.readAllBytes(MediaTools.image("kite.jpg")),
         Files.readAllBytes(MediaTools.image("giraffe.jpg")), Files.readAllBytes(MediaTools.image("dog.jpg")));

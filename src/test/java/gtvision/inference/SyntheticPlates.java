@@ -110,6 +110,28 @@ final class SyntheticPlates {
     }
   }
 
+  /**
+   * Four copies of dog.jpg's car, each scaled to fill a 640x480 quarter of a 1280x960 frame, with
+   * strong sensor noise, as JPEG: four large vehicle crops that do not compress well.
+   */
+  static byte[] fourNoisyCars(Random rnd) {
+    try {
+      BufferedImage dog = ImageIO.read(SharedData.image("dog.jpg").toFile());
+      BufferedImage car = dog.getSubimage(450, 60, 260, 130);
+      BufferedImage img = new BufferedImage(1280, 960, BufferedImage.TYPE_3BYTE_BGR);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      for (int i = 0; i < 4; i++) g.drawImage(car, (i % 2) * 640, (i / 2) * 480 + 80, 640, 320, null);
+      g.dispose();
+      addNoise(img, rnd, 30);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "jpg", out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static BufferedImage plate(String text, boolean mercosul, String fontName) {
     int w = 400;
     int h = 130;
