@@ -1,6 +1,9 @@
 package gtvision.inference;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -23,6 +26,16 @@ public interface Detector extends AutoCloseable {
   int capacity();
 
   CompletionStage<List<DetectionResult>> detect(List<ImageInput> images, DetectOptions options);
+
+  /**
+   * Plate text on each vehicle crop (same order), for frames detected on another node: the frame
+   * crossed at the detector's input size, the crops at full resolution. Fails like {@link #detect}.
+   * A detector without a crop reader answers no plates; Rekognition reads plates on the whole frame
+   * (DetectText) instead and is never sent crops (see {@link FrameWire}).
+   */
+  default CompletionStage<List<Optional<Plate>>> readPlates(List<ImageInput> crops) {
+    return CompletableFuture.completedFuture(Collections.nCopies(crops.size(), Optional.empty()));
+  }
 
   @Override
   void close();

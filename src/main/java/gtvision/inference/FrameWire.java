@@ -21,14 +21,17 @@ public final class FrameWire {
   /**
    * {@code gtv.inference.wire}.
    *
-   * @param detectSide long side of frames sent for object detection only (the model's input size)
-   * @param maxSide long side of frames sent when plates are read (plate text needs the resolution)
+   * @param detectSide long side of frames sent for object detection (the model's input size); also
+   *     with plates for a worker that reads them on vehicle crops (YOLOX)
+   * @param maxSide long side of frames sent when plates are read on the whole frame (Rekognition)
+   * @param maxCrops vehicles per frame whose full-resolution crops are sent for plate reading
+   * @param cropMaxPixels a larger crop is scaled down to this many pixels
    * @param passThroughBytes a frame that already fits the side and is at most this size is sent unchanged
    * @param maxFrameBytes the largest frame a remote message may carry (Artery's maximum-large-frame-size less headroom)
    */
   public record Settings(
       int detectSide, int maxSide, int jpegQuality, long passThroughBytes, long maxFrameBytes, long maxPixels,
-      Duration timeout) {
+      int maxCrops, long cropMaxPixels, Duration timeout) {
 
     public static Settings from(Config root) {
       Config w = root.getConfig("gtv.inference.wire");
@@ -42,6 +45,14 @@ public final class FrameWire {
       if (quality < 1 || quality > 100) {
         throw new IllegalArgumentException("gtv.inference.wire.jpeg-quality must be in 1..100, not " + quality);
       }
+      int maxCrops = w.getInt("max-crops");
+      long cropMaxPixels = w.getLong("crop-max-pixels");
+      if (maxCrops < 0) throw new IllegalArgumentException("gtv.inference.wire.max-crops must be >= 0, not " + maxCrops);
+      long minCrop = (long) PlateCrops.Region.MIN_SIDE * PlateCrops.Region.MIN_SIDE;
+      if (cropMaxPixels < minCrop) {
+        throw new IllegalArgumentException(
+            "gtv.inference.wire.crop-max-pixels must be at least " + minCrop + ", not " + cropMaxPixels);
+      }
       long largeFrame = root.getBytes("pekko.remote.artery.advanced.maximum-large-frame-size");
       // Headroom for the envelope: the rest of the Detect message (options, reply address) is small.
       long maxFrame = largeFrame - 16 * 1024;
@@ -52,9 +63,10 @@ public final class FrameWire {
       Duration fallback = hang.compareTo(twice) > 0 ? hang : twice; // as InferenceRouter.Settings raises it
       Duration aws = i.getDuration("aws-timeout");
       return new Settings(detectSide, maxSide, quality, w.getBytes("pass-through-bytes"), maxFrame,
-          i.getLong("max-pixels"), fallback.compareTo(aws) > 0 ? fallback : aws);
+          i.getLong("max-pixels"), maxCrops, cropMaxPixels, fallback.compareTo(aws) > 0 ? fallback : aws);
     }
 
+    /** The long side of a frame for a worker that reads plates on the whole frame, or reads none. */
     int side(DetectOptions options) {
       return options.detectPlates() ? maxSide : detectSide;
     }
@@ -73,20 +85,24 @@ public final class FrameWire {
   public FrameWire(ActorContext<?> context, MeterRegistry registry) {
     this.context = context;
     this.wireBytes = DistributionSummary.builder("gtv.inference.wire.bytes")
-        .description("Bytes of each frame sent to an inference worker on another node")
+        .description("Bytes sent per frame to an inference worker on another node (the frame and its plate crops)")
         .baseUnit("bytes")
         .publishPercentiles(0.5, 0.95, 0.99)
         .register(registry);
   }
 
-  /** Where to send a request for {@code worker}: the worker itself, or the proxy that carries frames to its node. */
-  public ActorRef<InferenceWorker.Command> target(ActorRef<InferenceWorker.Command> worker) {
+  /**
+   * Where to send a request for {@code worker} of {@code provider}: the worker itself, or the proxy
+   * that carries frames to its node. A YOLOX worker reads plates on vehicle crops; Rekognition reads
+   * them on the whole frame with one paid call, where crops would be one call each.
+   */
+  public ActorRef<InferenceWorker.Command> target(ActorRef<InferenceWorker.Command> worker, String provider) {
     if (!worker.path().address().hasGlobalScope()) return worker;
     if (settings == null) {
       settings = Settings.from(context.getSystem().settings().config());
       executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(InferenceSettings.DISPATCHER));
     }
     return proxies.computeIfAbsent(worker, w -> context.spawn(
-        WireProxy.create(w, settings, executor, wireBytes), "wire-" + w.path().name() + "-" + nextProxy++));
+        WireProxy.create(w, provider.equals(YoloxOnnxDetector.PROVIDER), settings, executor, wireBytes), "wire-" + w.path().name() + "-" + nextProxy++));
   }
 }

@@ -537,7 +537,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     getContext()
         .ask(
             InferenceWorker.Reply.class,
-            wire.target(worker.ref),
+            wire.target(worker.ref, worker.provider),
             timeout,
             replyTo -> new InferenceWorker.Detect(p.request().images(), p.request().options(), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));

@@ -4,6 +4,7 @@ import gtvision.CborSerializable;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,12 +51,21 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   public record Detect(List<byte[]> images, DetectOptions options, ActorRef<Reply> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * Read plates on vehicle crops (encoded images) of a frame this worker detected without plates,
+   * for a router on another node ({@link WireProxy}); the reply is {@link PlatesRead} or {@link Failed}.
+   */
+  public record ReadPlates(List<byte[]> crops, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
   /** Ask for status updates (sent now and on every change) until the subscriber stops. */
   public record Subscribe(ActorRef<WorkerStatus> subscriber) implements Command, CborSerializable {}
 
   public sealed interface Reply extends CborSerializable {}
 
   public record Detected(List<DetectionResult> results) implements Reply {}
+
+  /** One entry per crop of a {@link ReadPlates}, in its order: the plate, or empty when none was read. */
+  public record PlatesRead(List<Optional<Plate>> plates) implements Reply {}
 
   /** Why a request failed; only ERROR counts against the worker's circuit breaker. */
   public enum FailureKind {
@@ -76,6 +86,9 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   }
 
   private record Completed(ActorRef<Reply> replyTo, List<DetectionResult> results, Throwable failure)
+      implements Command {}
+
+  private record PlatesCompleted(ActorRef<Reply> replyTo, List<Optional<Plate>> plates, Throwable failure)
       implements Command {}
 
   private record SubscriberGone(ActorRef<WorkerStatus> subscriber) implements Command {}
@@ -141,6 +154,11 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
     return newReceiveBuilder()
         .onMessage(Detect.class, this::onDetect)
         .onMessage(Completed.class, this::onCompleted)
+        .onMessage(ReadPlates.class, this::onReadPlates)
+        .onMessage(PlatesCompleted.class, m -> {
+          m.replyTo().tell(m.failure() == null ? new PlatesRead(m.plates()) : failed(m.failure()));
+          return this;
+        })
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(SubscriberGone.class, m -> {
           subscribers.remove(m.subscriber());
@@ -175,19 +193,34 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
     return this;
   }
 
-  private Behavior<Command> onCompleted(Completed m) {
-    if (m.failure() == null) {
-      m.replyTo().tell(new Detected(m.results()));
+  private Behavior<Command> onReadPlates(ReadPlates m) {
+    if (state != WorkerStatus.State.READY) {
+      m.replyTo().tell(new Failed(FailureKind.NOT_READY, provider + " worker not ready: " + detail));
       return this;
     }
-    Throwable cause = unwrap(m.failure());
+    List<ImageInput> crops = m.crops().stream().map(ImageInput::encoded).toList();
+    try {
+      getContext().pipeToSelf(detector.readPlates(crops), (r, e) -> new PlatesCompleted(m.replyTo(), r, e));
+    } catch (RuntimeException e) {
+      m.replyTo().tell(new Failed(FailureKind.ERROR, provider + " detector crashed: " + e));
+      throw e;
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCompleted(Completed m) {
+    m.replyTo().tell(m.failure() == null ? new Detected(m.results()) : failed(m.failure()));
+    return this;
+  }
+
+  private static Failed failed(Throwable failure) {
+    Throwable cause = unwrap(failure);
     FailureKind kind =
         cause instanceof InvalidImageException
             ? FailureKind.INVALID_INPUT
             : cause instanceof BudgetExhaustedException ? FailureKind.BUDGET_EXHAUSTED : FailureKind.ERROR;
     String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-    m.replyTo().tell(new Failed(kind, reason));
-    return this;
+    return new Failed(kind, reason);
   }
 
   private Behavior<Command> onSubscribe(Subscribe m) {

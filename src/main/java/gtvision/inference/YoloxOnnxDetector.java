@@ -353,23 +353,42 @@ public final class YoloxOnnxDetector implements Detector {
         out.add(d);
         continue;
       }
-      BoundingBox b = d.box().clip(image.cols(), image.rows());
-      int x = (int) b.x1();
-      int y = (int) b.y1();
-      int w = (int) Math.ceil(b.x2()) - x;
-      int h = (int) Math.ceil(b.y2()) - y;
-      w = Math.min(w, image.cols() - x);
-      h = Math.min(h, image.rows() - y);
-      if (w < 16 || h < 16) {
+      Optional<PlateCrops.Region> region = PlateCrops.Region.of(d.box(), image.cols(), image.rows());
+      if (region.isEmpty()) {
         out.add(d);
         continue;
       }
-      try (Rect r = new Rect(x, y, w, h);
+      PlateCrops.Region g = region.get();
+      try (Rect r = new Rect(g.x(), g.y(), g.width(), g.height());
           Mat crop = image.apply(r)) {
         out.add(reader.read(crop).map(d::withPlate).orElse(d));
       }
     }
     return out;
+  }
+
+  /** Each crop (a vehicle cut from a frame on another node) read on {@code executor}; none without a reader. */
+  @Override
+  public CompletionStage<List<Optional<Plate>>> readPlates(List<ImageInput> crops) {
+    if (plates.isEmpty() || crops.isEmpty()) return Detector.super.readPlates(crops);
+    PlateReader reader = plates.get();
+    List<CompletableFuture<Optional<Plate>>> reads = crops.stream()
+        .map(c -> CompletableFuture.supplyAsync(() -> readCrop(reader, c), executor))
+        .toList();
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(v -> reads.stream().map(CompletableFuture::join).toList());
+  }
+
+  private Optional<Plate> readCrop(PlateReader reader, ImageInput crop) {
+    if (crop instanceof ImageInput.Decoded d) {
+      if (d.bgr() == null || d.bgr().empty() || d.bgr().type() != CV_8UC3) {
+        throw new InvalidImageException("decoded crop must be a non-empty 8-bit BGR image");
+      }
+      return reader.read(d.bgr());
+    }
+    try (Mat m = Images.decodeBgr(((ImageInput.Encoded) crop).bytes(), settings.maxPixels())) {
+      return reader.read(m);
+    }
   }
 
   private FloatBuffer acquire() {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real nodes on one database, Artery on loopback between them: node A serves the API without
  * inference workers (GTV_GPU_PLACEMENT=none), node B has role gpu and the YOLOX model. Frames posted
  * to A cross to B over TCP with Artery's size checks; B answering the same frame itself is the
- * local reference.
+ * local reference. Node B reads plates (node A loads no models).
  */
 class CrossNodeInferenceTest {
   private static final long ORDINARY_FRAME = 256 * 1024;
@@ -58,6 +58,7 @@ class CrossNodeInferenceTest {
     gpu = TestNodes.start(db, ConfigFactory.parseString(String.join("\n",
         "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + api.clusterPort() + "\"",
         "gtv.cluster.roles = gpu",
+        "gtv.inference.plates.enabled = true",
         "gtv.inference.gpu.placement = role")).withFallback(common));
     awaitGpuUp(api);
     awaitGpuUp(gpu);
@@ -85,9 +86,43 @@ class CrossNodeInferenceTest {
   }
 
   @Test
-  void aPlateReadingRequestSendsADetailedFrameAtMaxSideOnTheLargeMessageLane() throws Exception {
-    // Sensor noise makes JPEGs large: at 1280 pixels this one stays over the 256 KiB of an
-    // ordinary Artery message after re-encoding, so only the large-message lane can carry it.
+  void aPlateReadingRequestSendsTheDetectorSizedFrameAndVehicleCropsAndReadsThePlateAsLocally() throws Exception {
+    byte[] image = SyntheticPlates.onCar("BRA2E19"); // 1280x960, the plate on dog.jpg's car
+    // What the frame alone cost when plates crossed at full resolution (wire.max-side, 1280 px).
+    FrameWire.Settings settings = FrameWire.Settings.from(api.system().settings().config());
+    long fullFrame = WireFrame.of(image, settings.maxSide(), settings.jpegQuality(), settings.passThroughBytes(),
+        settings.maxFrameBytes(), settings.maxPixels()).bytes().length;
+    DistributionSummary wire = wireBytes();
+    long framesBefore = wire.count();
+    double bytesBefore = wire.totalAmount();
+    Map<String, String> plates = Map.of("detectPlates", "true");
+    HttpResponse<String> remote = post(api, "/api/detect/frame", "image", List.of(image), plates);
+    assertEquals(200, remote.statusCode(), remote.body());
+    assertEquals(framesBefore + 1, wire.count(), "one frame (with its crops) crossed the wire");
+    long sent = (long) (wire.totalAmount() - bytesBefore);
+    HttpResponse<String> local = post(gpu, "/api/detect/frame", "image", List.of(image), plates);
+    assertEquals(200, local.statusCode(), local.body());
+    System.out.printf("1280x960 with a plate (%d bytes): %d bytes on the wire, %d at 1280 px (%.1f%%)%n",
+        image.length, sent, fullFrame, 100.0 * sent / fullFrame);
+
+    JsonNode r = MAPPER.readTree(remote.body());
+    JsonNode l = MAPPER.readTree(local.body());
+    assertEquals(1280, r.get("imageWidth").asInt());
+    assertEquals(960, r.get("imageHeight").asInt());
+    assertMatches(l, r, 1280, "local detection without a remote match");
+    assertMatches(r, l, 1280, "remote detection without a local match");
+    JsonNode remoteCar = plateOf(r);
+    JsonNode localCar = plateOf(l);
+    assertEquals("BRA2E19", localCar.get("plate").asText(), "local reading: " + l);
+    assertEquals(localCar.get("plate").asText(), remoteCar.get("plate").asText(), "remote reading: " + r);
+    assertEquals(localCar.get("plateConfidence").asDouble(), remoteCar.get("plateConfidence").asDouble(), 0.1);
+    assertTrue(sent < fullFrame / 2, sent + " bytes on the wire, the frame at 1280 px is " + fullFrame);
+  }
+
+  @Test
+  void aPlateReadingRequestWithoutVehiclesSendsOnlyTheDetectorSizedFrame() throws Exception {
+    // Sensor noise makes JPEGs large: at 1280 px this one is over 256 KiB after re-encoding. Without
+    // a vehicle to read, only the frame at the detector's side crosses.
     Path noisy = MediaTools.mediaDir().resolve("kite-1280-noisy.jpg");
     MediaTools.ffmpeg("-i", MediaTools.image("kite.jpg").toString(), "-vf", "scale=1280:-2,noise=alls=40:allf=u",
         "-q:v", "1", noisy.toString());
@@ -99,11 +134,35 @@ class CrossNodeInferenceTest {
     assertEquals(200, response.statusCode(), response.body());
     assertEquals(framesBefore + 1, wire.count());
     long sent = (long) (wire.totalAmount() - bytesBefore);
-    System.out.printf("noisy 1280x852 with plates (%d bytes): %d bytes on the wire%n", image.length, sent);
-    assertTrue(sent > ORDINARY_FRAME, "the frame on the wire was " + sent + " bytes, not over 256 KiB");
+    System.out.printf("noisy 1280x852 with plates, no vehicle (%d bytes): %d bytes on the wire%n", image.length, sent);
     JsonNode body = MAPPER.readTree(response.body());
     assertEquals(1280, body.get("imageWidth").asInt());
     assertEquals("gpu", body.get("provider").asText());
+    assertTrue(!hasClass(body, "car") && !hasClass(body, "truck"), "no vehicle expected: " + body);
+    assertTrue(sent < ORDINARY_FRAME, "the frame on the wire was " + sent + " bytes, over 256 KiB");
+  }
+
+  @Test
+  void vehicleCropsOverAnOrdinaryMessageCrossOnTheLargeMessageLane() throws Exception {
+    byte[] image = SyntheticPlates.fourNoisyCars(new Random(11));
+    FrameWire.Settings settings = FrameWire.Settings.from(api.system().settings().config());
+    long frame = WireFrame.of(image, settings.detectSide(), settings.jpegQuality(), settings.passThroughBytes(),
+        settings.maxFrameBytes(), settings.maxPixels()).bytes().length;
+    DistributionSummary wire = wireBytes();
+    long framesBefore = wire.count();
+    double bytesBefore = wire.totalAmount();
+    HttpResponse<String> response = post(api, "/api/detect/frame", "image", List.of(image), Map.of("detectPlates", "true"));
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(framesBefore + 1, wire.count());
+    long crops = (long) (wire.totalAmount() - bytesBefore) - frame;
+    JsonNode body = MAPPER.readTree(response.body());
+    long cars = 0;
+    for (JsonNode d : body.get("detections")) if (d.get("class").asText().equals("car")) cars++;
+    System.out.printf("four noisy cars (%d bytes): frame %d + crops %d bytes on the wire, %d cars%n",
+        image.length, frame, crops, cars);
+    assertTrue(cars >= 4, "four cars expected: " + body);
+    // Over Artery's 256 KiB for ordinary messages: only the large-message lane carries the crops.
+    assertTrue(crops > ORDINARY_FRAME, "the crops were " + crops + " bytes, not over 256 KiB");
   }
 
   @Test
@@ -169,6 +228,12 @@ class CrossNodeInferenceTest {
       }
       assertTrue(found, message + ": " + d + " in " + in.get("detections"));
     }
+  }
+
+  /** The vehicle detection that carries a plate. */
+  private static JsonNode plateOf(JsonNode result) {
+    for (JsonNode d : result.get("detections")) if (d.hasNonNull("plate")) return d;
+    throw new AssertionError("no plate read: " + result);
   }
 
   private static BoundingBox box(JsonNode d) {

@@ -86,6 +86,52 @@ final class SyntheticPlates {
     return png(img);
   }
 
+  /**
+   * dog.jpg (768x576, a car at the top right) scaled to 1280x960 with a plate of {@code text}
+   * (Mercosul) on the car's rear, as JPEG: a whole frame whose vehicle carries a readable plate.
+   */
+  static byte[] onCar(String text) {
+    try {
+      BufferedImage dog = ImageIO.read(SharedData.image("dog.jpg").toFile());
+      BufferedImage img = new BufferedImage(1280, 960, BufferedImage.TYPE_3BYTE_BGR);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.drawImage(dog, 0, 0, 1280, 960, null);
+      // The car is at (777, 130)-(1153, 285) at this size; the plate goes on its lower middle.
+      int pw = 150;
+      int ph = pw * 130 / 400;
+      g.drawImage(plate(text, true, "DejaVu Sans"), 965 - pw / 2, 262 - ph, pw, ph, null);
+      g.dispose();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "jpg", out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Four copies of dog.jpg's car, each scaled to fill a 640x480 quarter of a 1280x960 frame, with
+   * strong sensor noise, as JPEG: four large vehicle crops that do not compress well.
+   */
+  static byte[] fourNoisyCars(Random rnd) {
+    try {
+      BufferedImage dog = ImageIO.read(SharedData.image("dog.jpg").toFile());
+      BufferedImage car = dog.getSubimage(450, 60, 260, 130);
+      BufferedImage img = new BufferedImage(1280, 960, BufferedImage.TYPE_3BYTE_BGR);
+      Graphics2D g = img.createGraphics();
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      for (int i = 0; i < 4; i++) g.drawImage(car, (i % 2) * 640, (i / 2) * 480 + 80, 640, 320, null);
+      g.dispose();
+      addNoise(img, rnd, 30);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "jpg", out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static BufferedImage plate(String text, boolean mercosul, String fontName) {
     int w = 400;
     int h = 130;

@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,5 +179,38 @@ class YoloxOnnxDetectorTest {
           d.box().x1(), d.box().y1(), d.box().x2(), d.box().y2()));
     }
     return sb.toString();
+  }
+
+  @Test
+  void plateReadOnAVehicleCropIsThePlateReadOnTheWholeFrame() throws Exception {
+    byte[] frame = SyntheticPlates.onCar("BRA2E19");
+    PlateReader reader = PlateReader.load(
+        new PlateReader.Settings(SharedData.ocrDir(), PlatePatterns.parse(PlatePatterns.DEFAULTS), 0.7, "cpu", 1));
+    try (YoloxOnnxDetector withPlates = YoloxOnnxDetector.load(settings(), Optional.of(reader), executor,
+        new SimpleMeterRegistry())) {
+      DetectionResult whole = withPlates.detect(List.of(ImageInput.encoded(frame)), DetectOptions.plates(true))
+          .toCompletableFuture().get(60, TimeUnit.SECONDS).get(0);
+      Detection car = whole.detections().stream().filter(d -> d.className().equals("car")).findFirst()
+          .orElseThrow(() -> new AssertionError("no car in " + whole.detections()));
+      assertEquals("BRA2E19", car.plate().map(Plate::text).orElse("-"), whole.detections().toString());
+
+      DetectionResult plain = withPlates.detect(List.of(ImageInput.encoded(frame)), DetectOptions.plates(false))
+          .toCompletableFuture().get(60, TimeUnit.SECONDS).get(0);
+      PlateCrops crops = PlateCrops.cut(frame, plain, 8, 262_144, 90, 2_000_000, 50_000_000L);
+      assertTrue(crops.crops().size() >= 1, "a crop of the car");
+      List<Optional<Plate>> read = withPlates.readPlates(crops.crops().stream().map(ImageInput::encoded).toList())
+          .toCompletableFuture().get(60, TimeUnit.SECONDS);
+      DetectionResult attached = crops.attach(plain, read, 0);
+      assertEquals(whole.detections().stream().map(d -> d.plate().map(Plate::text)).toList(),
+          attached.detections().stream().map(d -> d.plate().map(Plate::text)).toList());
+      System.out.printf("frame %d bytes, crops %d bytes (%d crops)%n", frame.length, crops.bytes(), crops.crops().size());
+    }
+  }
+
+  @Test
+  void aDetectorWithoutAPlateReaderReadsNoPlatesOnCrops() throws Exception {
+    byte[] crop = SyntheticPlates.vehicleCrop(new Random(3), 0).png();
+    assertEquals(List.of(Optional.empty()), detector.readPlates(List.of(ImageInput.encoded(crop)))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS));
   }
 }
