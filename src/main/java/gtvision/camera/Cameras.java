@@ -12,8 +12,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -22,10 +25,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * come from the read side so that listing never wakes the entities.
  */
 public final class Cameras {
-  /** Pages of cameras from the read side ({@code gtvision.camera.readside} provides it). */
-  @FunctionalInterface
+  /** Pages and the count of cameras from the read side ({@code gtvision.camera.readside} provides it). */
   public interface Listing {
     CompletionStage<List<CameraRow>> page(Optional<String> afterId, Optional<String> status, int limit);
+
+    CompletionStage<Long> count();
   }
 
   private final ClusterSharding sharding;
@@ -34,6 +38,8 @@ public final class Cameras {
   private final Duration askTimeout;
   private final SourcePolicy sources;
   private final Executor blocking;
+  private final Cluster cluster;
+  private final int maxPerNode;
 
   public Cameras(ActorSystem<?> system, CameraMetrics metrics, Listing listing) {
     this.sharding = ClusterSharding.get(system);
@@ -42,12 +48,34 @@ public final class Cameras {
     this.askTimeout = system.settings().config().getDuration("gtv.camera.ask-timeout");
     this.sources = SourcePolicy.from(system.settings().config());
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(StreamSettings.DISPATCHER));
+    this.cluster = Cluster.get(system);
+    this.maxPerNode = system.settings().config().getInt("gtv.camera.max-per-node");
+    if (maxPerNode < 1) throw new IllegalArgumentException("gtv.camera.max-per-node must be positive, not " + maxPerNode);
   }
 
   public CompletionStage<CameraEntity.Reply> register(String id, CameraSpec spec) {
-    return checkSource("register", spec).thenCompose(refused -> refused.isPresent()
-        ? CompletableFuture.completedFuture(refused.get())
-        : ask("register", id, replyTo -> new CameraEntity.Register(spec, replyTo)));
+    return quotaReached().thenCompose(full -> full.isPresent() ? CompletableFuture.completedFuture(Optional.of(full.get()))
+            : checkSource("register", spec))
+        .thenCompose(refused -> refused.isPresent()
+            ? CompletableFuture.completedFuture(refused.get())
+            : ask("register", id, replyTo -> new CameraEntity.Register(spec, replyTo)));
+  }
+
+  /**
+   * The fleet may hold {@code gtv.camera.max-per-node} cameras per Up member: beyond, a node would run
+   * more streams than it was sized for. Counted on the read side, so a burst of registrations may pass it
+   * by the few the read side has not seen yet.
+   */
+  private CompletionStage<Optional<CameraEntity.Reply>> quotaReached() {
+    long members = Math.max(1, StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .filter(m -> m.status().equals(MemberStatus.up()) || m.status().equals(MemberStatus.weaklyUp())).count());
+    long quota = maxPerNode * members;
+    return listing.count().thenApply(count -> {
+      if (count < quota) return Optional.empty();
+      metrics.command("register", "quota");
+      return Optional.of(new CameraEntity.Rejected(CameraEntity.RejectionKind.CONFLICT, null, "camera quota reached: "
+          + count + " cameras for " + members + " node(s) of at most " + maxPerNode + " each (gtv.camera.max-per-node)"));
+    });
   }
 
   public CompletionStage<CameraEntity.Reply> update(String id, CameraSpec spec) {

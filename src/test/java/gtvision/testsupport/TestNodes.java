@@ -58,6 +58,7 @@ public final class TestNodes {
         // Tests that are not about authentication or request limits say so explicitly.
         "gtv.auth.mode = off",
         "gtv.http.rate-limits.enabled = off",
+        "gtv.camera.max-per-node = 100000",
         // CI machines have 2 cores shared by several nodes: cold entities can take seconds.
         "gtv.camera.ask-timeout = 20s",
         // Nodes start without inference workers unless a test asks for them (model loading is slow).

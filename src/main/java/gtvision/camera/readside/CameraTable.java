@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -109,7 +110,23 @@ public final class CameraTable {
   /** Up to {@code limit} cameras with ids after {@code afterId} (keyset paging: stable under inserts). */
   /** The API's camera listing over this table. */
   public static Cameras.Listing listing(Database database) {
-    return (afterId, status, limit) -> database.run(connection -> page(connection, afterId, status, limit));
+    return new Cameras.Listing() {
+      @Override
+      public CompletionStage<List<CameraRow>> page(Optional<String> afterId, Optional<String> status, int limit) {
+        return database.run(connection -> CameraTable.page(connection, afterId, status, limit));
+      }
+
+      @Override
+      public CompletionStage<Long> count() {
+        return database.run(connection -> {
+          try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM gtv_cameras");
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+      }
+    };
   }
 
   public static List<CameraRow> page(Connection c, Optional<String> afterId, Optional<String> status, int limit)
