@@ -159,8 +159,8 @@ public final class OidcVerifier implements AutoCloseable {
     if (m.startsWith("Expired JWT")) return "token expired";
     if (m.contains("before use time")) return "token not yet valid (nbf)";
     if (m.contains("iss claim")) return "wrong issuer";
-    if (m.contains("audience")) return "wrong audience";
     if (m.contains("missing required claims")) return "required claims missing: " + m.substring(m.indexOf('['));
+    if (m.contains("aud")) return "wrong audience";
     return "claims rejected: " + m;
   }
 
