@@ -76,6 +76,8 @@ public final class OidcVerifier implements AutoCloseable {
   private final DefaultResourceRetriever http;
   // Null until the first verification has found the key set (discovery is a blocking fetch).
   private volatile Keys keys;
+  // After a failed discovery, requests answer 503 at once until then, instead of each waiting for a timeout.
+  private volatile long discoveryRetryAtNanos = System.nanoTime();
 
   /** The key source and what its fetches last did, so that "no key fits" can tell unknown from unreachable. */
   private record Keys(URL url, JWKSource<SecurityContext> source, RecordingRetriever retriever,
@@ -115,6 +117,8 @@ public final class OidcVerifier implements AutoCloseable {
     } catch (BadJWTException e) {
       throw new InvalidToken(claimsReason(e.getMessage()));
     } catch (BadJOSEException e) {
+      // Anything but "no key" (a typ header that is no access token's): nimbus's reason is safe to show.
+      if (!String.valueOf(e.getMessage()).contains("no matching key")) throw new InvalidToken("token rejected: " + e.getMessage());
       // The key selector found no key with the token's id and algorithm, after a refetch of the set.
       String kid = jwt.getHeader().getKeyID();
       String key = kid == null ? "no key id" : "key id '" + kid + "'";
@@ -174,7 +178,16 @@ public final class OidcVerifier implements AutoCloseable {
     Keys k = keys;
     if (k != null) return k;
     synchronized (this) {
-      if (keys == null) keys = newKeys(jwksUrl());
+      if (keys != null) return keys;
+      if (System.nanoTime() - discoveryRetryAtNanos < 0) {
+        throw new IssuerUnavailable("the issuer's metadata cannot be fetched (a recent attempt failed)");
+      }
+      try {
+        keys = newKeys(jwksUrl());
+      } catch (IssuerUnavailable e) {
+        discoveryRetryAtNanos = System.nanoTime() + settings.jwksMinRefetchInterval().toNanos();
+        throw e;
+      }
       return keys;
     }
   }

@@ -176,6 +176,47 @@ class OidcVerifierTest {
   }
 
   @Test
+  void aTokenTypedAsSomethingElseThanAnAccessTokenIsRejected() throws Exception {
+    String logout = TestOidcProvider.sign(alice().build(),
+        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(provider.signingKey().getKeyID()).type(new JOSEObjectType("logout+jwt")).build(),
+        new RSASSASigner(provider.signingKey()));
+    assertTrue(rejected(logout).startsWith("token rejected: "), rejected(logout));
+    String atJwt = TestOidcProvider.sign(alice().build(),
+        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(provider.signingKey().getKeyID()).type(new JOSEObjectType("at+jwt")).build(),
+        new RSASSASigner(provider.signingKey()));
+    verify(verifier, atJwt);
+  }
+
+  @Test
+  void reasonsNeverContainTheToken() {
+    String token = provider.sign(alice().audience("another-api").build());
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    String reason = rejected(token);
+    assertTrue(!reason.contains(signature) && !reason.contains(token.substring(0, token.indexOf('.'))), reason);
+  }
+
+  @Test
+  void afterAFailedDiscoveryRequestsAnswerAtOnceUntilTheRetryInterval() throws Exception {
+    try (OidcVerifier discovering = verifier("jwks-min-refetch-interval = 1s")) {
+      provider.down(true);
+      assertThrows(IssuerUnavailable.class, () -> verify(discovering, provider.sign(alice().build())));
+      provider.down(false);
+      assertEquals("the issuer's metadata cannot be fetched (a recent attempt failed)",
+          assertThrows(IssuerUnavailable.class, () -> verify(discovering, provider.sign(alice().build()))).getMessage());
+      Instant deadline = Instant.now().plusSeconds(10);
+      VerifiedToken t = null;
+      while (t == null && Instant.now().isBefore(deadline)) {
+        try {
+          t = verify(discovering, provider.sign(alice().build()));
+        } catch (IssuerUnavailable e) {
+          Thread.sleep(100); // polling until the retry interval has passed
+        }
+      }
+      assertEquals("alice", t.username());
+    }
+  }
+
+  @Test
   void malformedTokensAreRejectedWithoutEchoingThem() {
     assertEquals("malformed token: empty", rejected(""));
     assertEquals("malformed token: not a JWT", rejected("not-a-token"));
