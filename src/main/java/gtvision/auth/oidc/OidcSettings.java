@@ -46,6 +46,11 @@ public record OidcSettings(
       throw new IllegalArgumentException("gtv.auth.oidc.jwks-cache-ttl (" + jwksCacheTtl + ") must be longer than"
           + " jwks-refresh-ahead + jwks-timeout (" + jwksRefreshAhead.plus(jwksTimeout) + ")");
     }
+    // nimbus refuses a rate limit that would outlast the cache (the cache could then never be refreshed).
+    if (jwksMinRefetchInterval.compareTo(jwksCacheTtl) >= 0) {
+      throw new IllegalArgumentException("gtv.auth.oidc.jwks-min-refetch-interval (" + jwksMinRefetchInterval
+          + ") must be shorter than jwks-cache-ttl (" + jwksCacheTtl + ")");
+    }
     algorithms = Set.copyOf(algorithms);
     if (algorithms.isEmpty()) {
       throw new IllegalArgumentException("gtv.auth.oidc.algorithms (GTV_OIDC_ALGORITHMS) must name at least one algorithm");

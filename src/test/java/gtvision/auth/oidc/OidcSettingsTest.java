@@ -63,5 +63,7 @@ class OidcSettingsTest {
   void theCacheMustOutliveTheRefreshAhead() {
     assertTrue(refused("issuer = \"https://sso.example.com\"", "jwks-cache-ttl = 30s", "jwks-refresh-ahead = 30s")
         .contains("jwks-cache-ttl"));
+    assertTrue(refused("issuer = \"https://sso.example.com\"", "jwks-min-refetch-interval = 5m")
+        .contains("must be shorter than jwks-cache-ttl"));
   }
 }

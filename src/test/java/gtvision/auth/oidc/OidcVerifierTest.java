@@ -238,6 +238,22 @@ class OidcVerifierTest {
   }
 
   @Test
+  void madeUpKeyIdsRefetchTheKeySetAtMostOncePerInterval() {
+    try (OidcVerifier limited = verifier("jwks-url = \"" + provider.jwksUrl() + "\"", "jwks-min-refetch-interval = 1m")) {
+      verify(limited, provider.sign(alice().build()));
+      int afterFirst = provider.jwksFetches();
+      for (int i = 0; i < 20; i++) {
+        String reason = assertThrows(InvalidToken.class,
+            () -> verify(limited, provider.sign(alice().build(), TestOidcProvider.newRsaKey()))).getMessage();
+        assertTrue(reason.startsWith("unknown signing key"), reason);
+      }
+      assertTrue(provider.jwksFetches() - afterFirst <= 1, "fetches for 20 unknown key ids: " + (provider.jwksFetches() - afterFirst));
+      // Known keys keep working meanwhile.
+      verify(limited, provider.sign(alice().build()));
+    }
+  }
+
+  @Test
   void whileTheJwksIsDownCachedKeysKeepWorkingAndAnUnknownKeyIsIssuerUnavailable() {
     verify(verifier, provider.sign(alice().build()));
     provider.down(true);
