@@ -6,9 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.nimbusds.jwt.SignedJWT;
 import com.typesafe.config.ConfigFactory;
+import com.sun.net.httpserver.HttpServer;
 import gtvision.auth.oidc.OidcVerifier.InvalidToken;
+import gtvision.auth.oidc.OidcVerifier.IssuerUnavailable;
 import gtvision.auth.oidc.OidcVerifier.VerifiedToken;
 import gtvision.testsupport.TestKeycloak;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -16,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,5 +147,56 @@ class OidcVerifierKeycloakTest {
     assertEquals(Set.of("operator"), verify(verifier, after).roles());
     // The old key is still published (only outranked), so its tokens stay valid until they expire.
     verify(verifier, before);
+  }
+
+  @Test
+  void whileKeycloaksKeySetCannotBeFetchedCachedKeysWorkAndARotatedKeyIsIssuerUnavailable() throws Exception {
+    try (KeySetRelay relay = new KeySetRelay(keycloak.issuer(REALM) + "/protocol/openid-connect/certs");
+         OidcVerifier viaRelay = verifier(keycloak.issuer(REALM), "gtvision-api", "jwks-url = \"" + relay.url() + "\"")) {
+      verify(viaRelay, password("gtvision-dashboard", "olga"));
+      relay.down.set(true);
+      assertEquals(Set.of("operator"), verify(viaRelay, password("gtvision-dashboard", "olga")).roles());
+      String newKid = keycloak.rotateRsaKey(REALM);
+      String signedWithNewKey = password("gtvision-dashboard", "olga");
+      IssuerUnavailable e = assertThrows(IssuerUnavailable.class, () -> verify(viaRelay, signedWithNewKey));
+      assertEquals("the issuer's keys cannot be fetched and none kept matches the token's key id '" + newKid + "'", e.getMessage());
+      relay.down.set(false);
+      assertEquals(Set.of("operator"), verify(viaRelay, signedWithNewKey).roles());
+    }
+  }
+
+  /** Passes Keycloak's key set through, or answers 503 while down: the provider's key endpoint failing. */
+  private static final class KeySetRelay implements AutoCloseable {
+    final AtomicBoolean down = new AtomicBoolean();
+    private final HttpServer server;
+
+    KeySetRelay(String upstream) throws IOException {
+      HttpClient client = HttpClient.newHttpClient();
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext("/certs", ex -> {
+        try (ex) {
+          if (down.get()) {
+            ex.sendResponseHeaders(503, -1);
+            return;
+          }
+          byte[] body = client.send(HttpRequest.newBuilder(URI.create(upstream)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+          ex.getResponseHeaders().set("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      server.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getAddress().getPort() + "/certs";
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
+    }
   }
 }
