@@ -63,6 +63,8 @@ public final class TestKeycloak implements AutoCloseable {
         .redirectOutput(log.toFile());
     pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN);
     pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    // In a container kc.sh would take 70 % of the machine's memory; a test realm needs far less.
+    pb.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
     process = pb.start();
     killOnExit = new Thread(this::stop, "keycloak-stop");
     Runtime.getRuntime().addShutdownHook(killOnExit);

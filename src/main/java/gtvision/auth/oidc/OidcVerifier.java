@@ -34,6 +34,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,7 +234,15 @@ public final class OidcVerifier implements AutoCloseable {
         .cache(settings.jwksCacheTtl().toMillis(), timeout)
         .outageTolerant(settings.jwksOutageTolerance().toMillis())
         .retrying(true);
-    if (!settings.jwksRefreshAhead().isZero()) builder = builder.refreshAheadCache(settings.jwksRefreshAhead().toMillis(), false);
+    if (!settings.jwksRefreshAhead().isZero()) {
+      // nimbus would make a non-daemon thread of its own, which keeps a JVM alive if nobody closes this.
+      ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "oidc-jwks-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+      builder = builder.refreshAheadCache(settings.jwksRefreshAhead().toMillis(), null, refresher, true, null, false);
+    }
     builder = settings.jwksMinRefetchInterval().isZero()
         ? builder.rateLimited(false)
         : builder.rateLimited(settings.jwksMinRefetchInterval().toMillis());

@@ -238,6 +238,20 @@ class OidcVerifierTest {
   }
 
   @Test
+  void theKeySetIsRefetchedAheadOfItsExpiryWhileTokensKeepComing() throws Exception {
+    try (OidcVerifier shortCache = verifier("jwks-url = \"" + provider.jwksUrl() + "\"", "jwks-cache-ttl = 3s",
+        "jwks-refresh-ahead = 1s", "jwks-timeout = 1s")) {
+      verify(shortCache, provider.sign(alice().build()));
+      Instant deadline = Instant.now().plusSeconds(15);
+      while (provider.jwksFetches() < 3 && Instant.now().isBefore(deadline)) {
+        assertEquals("alice", verify(shortCache, provider.sign(alice().build())).username());
+        Thread.sleep(50); // polling: tokens keep coming while the cache ages
+      }
+      assertTrue(provider.jwksFetches() >= 3, "fetches: " + provider.jwksFetches());
+    }
+  }
+
+  @Test
   void madeUpKeyIdsRefetchTheKeySetAtMostOncePerInterval() {
     try (OidcVerifier limited = verifier("jwks-url = \"" + provider.jwksUrl() + "\"", "jwks-min-refetch-interval = 1m")) {
       verify(limited, provider.sign(alice().build()));
