@@ -62,14 +62,21 @@ public final class OidcVerifier implements AutoCloseable {
   /** The token is not acceptable (answer 401). The reason is safe to show: it never contains the token. */
   public static final class InvalidToken extends RuntimeException {
     public InvalidToken(String reason) {
-      super(reason, null, false, false);
+      super(printable(reason), null, false, false);
     }
+  }
+
+  // A reason may quote the token's header (kid, alg, typ), which the sender chose: it goes into
+  // responses and logs, so it is kept short and printable.
+  private static String printable(String reason) {
+    String clean = reason.replaceAll("[^\\x20-\\x7E]", "?");
+    return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
   }
 
   /** The provider's keys cannot be fetched and none kept fits the token (answer 503). */
   public static final class IssuerUnavailable extends RuntimeException {
     public IssuerUnavailable(String reason) {
-      super(reason, null, false, false);
+      super(printable(reason), null, false, false);
     }
   }
 

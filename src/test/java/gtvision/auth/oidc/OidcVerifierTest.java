@@ -217,6 +217,16 @@ class OidcVerifierTest {
   }
 
   @Test
+  void aKeyIdChosenByTheSenderIsQuotedShortAndPrintable() throws Exception {
+    String kid = "evil\r\nX-Injected: yes" + "k".repeat(500);
+    String token = TestOidcProvider.sign(alice().build(),
+        new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), new RSASSASigner(provider.signingKey()));
+    String reason = rejected(token);
+    assertTrue(reason.startsWith("unknown signing key (key id 'evil??X-Injected: yes"), reason);
+    assertTrue(reason.length() <= 203, reason);
+  }
+
+  @Test
   void malformedTokensAreRejectedWithoutEchoingThem() {
     assertEquals("malformed token: empty", rejected(""));
     assertEquals("malformed token: not a JWT", rejected("not-a-token"));
