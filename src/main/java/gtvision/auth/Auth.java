@@ -1,5 +1,7 @@
 package gtvision.auth;
 
+import gtvision.auth.oidc.OidcSettings;
+import gtvision.auth.oidc.OidcTokens;
 import gtvision.persistence.Database;
 import java.time.Clock;
 import java.util.Optional;
@@ -14,8 +16,17 @@ public final class Auth {
   public static Authentication start(ActorSystem<?> system) {
     AuthSettings settings = AuthSettings.from(system.settings().config());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"));
+    Optional<Authentication.TokenVerifier> providerTokens = Optional.empty();
+    if (settings.mode() == AuthSettings.Mode.OIDC) {
+      OidcSettings oidc = OidcSettings.from(system.settings().config());
+      OidcTokens tokens = OidcTokens.start(oidc, blocking);
+      system.getWhenTerminated().thenRun(tokens::close);
+      system.log().info("OIDC mode: bearer tokens from issuer {} for audience {} (API keys accepted too)",
+          oidc.issuer(), oidc.audience());
+      providerTokens = Optional.of(tokens);
+    }
     Authentication authentication = new Authentication(settings, Database.get(system), blocking, Clock.systemUTC(),
-        Optional.empty());
+        providerTokens);
     bootstrap(system, authentication, 1);
     return authentication;
   }
