@@ -91,7 +91,16 @@ class KustomizationTest {
                 .map(c -> c.getImage().split(":")[0]).collect(Collectors.toSet());
         for (Path overlay : KubernetesManifests.overlayDirs()) {
             Kustomization k = Kustomization.in(overlay);
-            assertEquals(List.of("../../base"), k.strings("resources"), overlay + " builds on the base");
+            List<String> resources = k.strings("resources");
+            assertEquals("../../base", resources.get(0), overlay + " builds on the base");
+            // Anything else an overlay adds is its own new resource (dev: the policy for its in-namespace
+            // database, Kafka and MinIO), never a second copy of something the base declares.
+            for (String extra : resources.subList(1, resources.size())) {
+                assertFalse(extra.contains(".."), overlay + ": " + extra + " lives in the overlay");
+                for (Manifest m : KubernetesManifests.load(overlay.resolve(extra))) {
+                    assertFalse(baseIds.contains(id(m.resource())), extra + " redeclares " + id(m.resource()));
+                }
+            }
             for (Path patch : k.patchFiles()) {
                 for (Manifest m : KubernetesManifests.load(patch)) {
                     assertTrue(baseIds.contains(id(m.resource())), patch + " patches " + id(m.resource()) + ", which the base lacks");

@@ -133,21 +133,27 @@ class MediaMtxConfigTest {
     }
 
     @Test
-    void nobodyMayPublishAndApiAndMetricsStayPrivate() {
+    void everyReaderPlayerAndPublisherIsAuthorisedByTheNode() {
+        assertEquals("http", config.get("authMethod"), "MediaMTX asks the node");
+        assertFalse(config.containsKey("authInternalUsers"), "no internal users: they would be ignored, or anonymous");
+        // The node's Service and namespace as the Kubernetes base declares them.
+        var api = KubernetesManifests.named(KubernetesManifests.base(), io.fabric8.kubernetes.api.model.Service.class, "gtvision-api");
+        String namespace = Kustomization.in(KubernetesManifests.baseDir()).namespace();
+        int port = api.getSpec().getPorts().get(0).getPort();
+        assertEquals("http://gtvision-api." + namespace + ".svc.cluster.local:" + port + "/api/auth/mediamtx",
+                config.get("authHTTPAddress"));
+        assertEquals(DeploySettings.HTTP_PORT, port);
+    }
+
+    @Test
+    void onlyTheMetricsAreExcludedFromAuthorisation() {
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> users = (List<Map<String, Object>>) config.get("authInternalUsers");
-        for (Map<String, Object> user : users) {
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> permissions = (List<Map<String, Object>>) user.get("permissions");
-            List<?> ips = (List<?>) user.get("ips");
-            for (Map<String, Object> permission : permissions) {
-                Object action = permission.get("action");
-                assertNotEquals("publish", action, "cameras are pulled; nobody publishes");
-                if ("api".equals(action) || "metrics".equals(action)) {
-                    assertTrue(ips != null && !ips.isEmpty(), action + " must be limited to private networks");
-                }
-            }
+        List<Map<String, Object>> excluded = (List<Map<String, Object>>) config.getOrDefault("authHTTPExclude", List.of());
+        for (Map<String, Object> exclusion : excluded) {
+            assertEquals("metrics", exclusion.get("action"), "read, playback, publish and api are never open: " + exclusion);
         }
+        assertFalse(config.containsKey("authJWTJWKS"), "one authorisation: the node");
+        assertNotEquals(true, config.get("pprof"), "pprof stays off");
     }
 
     @SuppressWarnings("unchecked")
