@@ -187,8 +187,9 @@ class CameraSourcePolicyTest {
 
   @Test
   void aRedirectToAnAllowedTargetIsFollowed() {
-    api.register("redir-ok", "snapshot", url("/to-snap"), 2.0);
+    // Counted before the camera exists: its first fetch may come before register() returns.
     int before = cameraHosts.size();
+    api.register("redir-ok", "snapshot", url("/to-snap"), 2.0);
     api.awaitState("redir-ok", "connected", WAIT);
     api.await("redir-ok", WAIT, s -> !s.path("health").path("lastFrameAt").isNull()
         && !s.path("health").path("lastFrameAt").isMissingNode(), "a frame through the redirect");
