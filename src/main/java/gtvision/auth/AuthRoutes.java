@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -182,7 +183,7 @@ public final class AuthRoutes extends AllDirectives {
         : CompletableFuture.completedFuture(false));
   }
 
-  private static org.apache.pekko.http.javadsl.model.HttpResponse lastAdminConflict() {
+  private static HttpResponse lastAdminConflict() {
     return ApiErrors.response(StatusCodes.CONFLICT, ApiError.of("the last admin cannot be removed or demoted"));
   }
 

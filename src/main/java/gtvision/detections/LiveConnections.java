@@ -38,8 +38,4 @@ final class LiveConnections {
     open.decrementAndGet();
     byClient.computeIfPresent(client, (c, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
-
-  int openConnections() {
-    return open.get();
-  }
 }
