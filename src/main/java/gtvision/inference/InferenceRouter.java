@@ -539,8 +539,18 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
             InferenceWorker.Reply.class,
             wire.target(worker.ref, worker.provider),
             timeout,
-            replyTo -> new InferenceWorker.Detect(p.request().images(), p.request().options(), replyTo),
+            replyTo -> new InferenceWorker.Detect(p.request().images(), workerOptions(p.request()), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));
+  }
+
+  /**
+   * A camera frame goes to the worker with its deadline (capture time plus the maximum age): one that
+   * was young when admitted may still wait in the worker's queue, behind frames of other routers, and
+   * the worker drops it there rather than analyse it late.
+   */
+  private DetectOptions workerOptions(Detect request) {
+    if (request.cameraId().isEmpty() || request.capturedAt().isEmpty()) return request.options();
+    return request.options().withNotAfter(request.capturedAt().get().plus(settings.maxFrameAge()));
   }
 
   private Behavior<Command> onAnswer(WorkerAnswered m) {
@@ -659,6 +669,11 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
         }
         case NOT_READY -> {
           // not the worker's fault: no breaker penalty
+        }
+        case EXPIRED -> {
+          // The worker was busy (its queue held frames of other routers too); busy is not broken.
+          skip("too-old", request, tooOld());
+          return;
         }
       }
       reason = provider + ": " + f.reason();

@@ -67,11 +67,15 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   /** One entry per crop of a {@link ReadPlates}, in its order: the plate, or empty when none was read. */
   public record PlatesRead(List<Optional<Plate>> plates) implements Reply {}
 
-  /** Why a request failed; only ERROR counts against the worker's circuit breaker. */
+  /**
+   * Why a request failed; only ERROR counts against the worker's circuit breaker. EXPIRED: the
+   * request's {@link DetectOptions#notAfter()} passed while it waited here; nothing was analysed.
+   */
   public enum FailureKind {
     INVALID_INPUT,
     BUDGET_EXHAUSTED,
     NOT_READY,
+    EXPIRED,
     ERROR
   }
 
@@ -216,9 +220,10 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   private static Failed failed(Throwable failure) {
     Throwable cause = unwrap(failure);
     FailureKind kind =
-        cause instanceof InvalidImageException
-            ? FailureKind.INVALID_INPUT
-            : cause instanceof BudgetExhaustedException ? FailureKind.BUDGET_EXHAUSTED : FailureKind.ERROR;
+        cause instanceof InvalidImageException ? FailureKind.INVALID_INPUT
+            : cause instanceof BudgetExhaustedException ? FailureKind.BUDGET_EXHAUSTED
+            : cause instanceof FrameExpiredException ? FailureKind.EXPIRED
+            : FailureKind.ERROR;
     String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
     return new Failed(kind, reason);
   }

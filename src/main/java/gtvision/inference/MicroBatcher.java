@@ -1,6 +1,7 @@
 package gtvision.inference;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +14,10 @@ import java.util.function.IntConsumer;
  * most {@code maxBatch}, waiting at most {@code maxWait} after the first item of a batch, and runs
  * each batch on one dedicated thread. Under load the queue already holds a full batch and nothing
  * waits; at low load a lone frame waits at most {@code maxWait}.
+ *
+ * <p>An item may carry a deadline: one still queued when its deadline passes is failed with {@link
+ * FrameExpiredException} instead of joining a batch, so that under overload the model's time goes to
+ * items that can still be answered in time.
  *
  * <p>One thread on purpose: a model session already uses all intra-op threads, so two batches in
  * parallel would only contend for the same cores.
@@ -28,7 +33,12 @@ final class MicroBatcher<I, O> implements AutoCloseable {
   /** An output with what the batching cost it. */
   record Batched<O>(O value, int batchSize, long queueNanos) {}
 
-  private record Pending<I, O>(I item, long enqueuedNanos, CompletableFuture<Batched<O>> promise) {}
+  private record Pending<I, O>(I item, long enqueuedNanos, long deadlineNanos, Instant deadline,
+      CompletableFuture<Batched<O>> promise) {
+    boolean expired(long now) {
+      return deadline != null && now - deadlineNanos > 0;
+    }
+  }
 
   private final int maxBatch;
   private final long maxWaitNanos;
@@ -51,12 +61,20 @@ final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   CompletableFuture<Batched<O>> submit(I item) {
+    return submit(item, null, 0);
+  }
+
+  /**
+   * As {@link #submit(Object)}, failed with {@link FrameExpiredException} if still queued at {@code
+   * deadline} ({@code deadlineNanos} the same instant on the nano clock); a null deadline never expires.
+   */
+  CompletableFuture<Batched<O>> submit(I item, Instant deadline, long deadlineNanos) {
     CompletableFuture<Batched<O>> promise = new CompletableFuture<>();
     if (closed) {
       promise.completeExceptionally(new IllegalStateException("detector is closed"));
       return promise;
     }
-    queue.add(new Pending<>(item, System.nanoTime(), promise));
+    queue.add(new Pending<>(item, System.nanoTime(), deadlineNanos, deadline, promise));
     return promise;
   }
 
@@ -76,7 +94,11 @@ final class MicroBatcher<I, O> implements AutoCloseable {
           batch.add(next);
           queue.drainTo(batch, maxBatch - batch.size());
         }
-        runBatch(batch);
+        // Expired items leave room: fill it from the queue, so that under overload batches stay full.
+        while (dropExpired(batch) && batch.size() < maxBatch && queue.drainTo(batch, maxBatch - batch.size()) > 0) {
+          // drained more; look at those too
+        }
+        if (!batch.isEmpty()) runBatch(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -85,6 +107,16 @@ final class MicroBatcher<I, O> implements AutoCloseable {
       }
     }
     failAll(new IllegalStateException("detector is closed"));
+  }
+
+  /** Fails and removes the expired items of {@code batch}; true if there were any. */
+  private static <I, O> boolean dropExpired(List<Pending<I, O>> batch) {
+    long now = System.nanoTime();
+    return batch.removeIf(p -> {
+      if (!p.expired(now)) return false;
+      p.promise.completeExceptionally(new FrameExpiredException(p.deadline));
+      return true;
+    });
   }
 
   private void runBatch(List<Pending<I, O>> batch) {

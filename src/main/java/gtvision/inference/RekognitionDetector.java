@@ -92,6 +92,7 @@ public final class RekognitionDetector implements Detector {
   private final Settings settings;
   private final RekognitionAsyncClient client;
   private final AwsBudget budget;
+  private final Clock clock;
   private final AsyncLimiter limiter;
   private final AtomicLong calls = new AtomicLong();
   private final MeterRegistry registry;
@@ -114,6 +115,7 @@ public final class RekognitionDetector implements Detector {
     this.settings = settings;
     this.client = client;
     this.registry = registry;
+    this.clock = clock;
     this.budget =
         new AwsBudget(
             settings.budgetPerMinute(), settings.pricePerCallUsd(), settings.budgetUsdPerDay(),
@@ -228,6 +230,7 @@ public final class RekognitionDetector implements Detector {
   }
 
   private CompletableFuture<DetectionResult> detectOne(ImageInput input, DetectOptions options) {
+    options.checkNotExpired(clock); // an expired frame costs no call (and no money)
     long start = System.nanoTime();
     byte[] bytes;
     int width;

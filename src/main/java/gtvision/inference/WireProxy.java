@@ -111,7 +111,7 @@ final class WireProxy {
   private static CompletableFuture<InferenceWorker.Reply> withPlateCrops(
       byte[] image, DetectOptions options, Remote remote) {
     FrameWire.Settings settings = remote.settings();
-    DetectOptions noPlates = new DetectOptions(false, options.classes(), options.minConfidence());
+    DetectOptions noPlates = new DetectOptions(false, options.classes(), options.minConfidence(), options.notAfter());
     return CompletableFuture
         .supplyAsync(() -> wireFrame(image, settings.detectSide(), settings), remote.executor())
         .thenCompose(frame -> detect(frame, noPlates, remote).whenComplete((reply, failure) -> {

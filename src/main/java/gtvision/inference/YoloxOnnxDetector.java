@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,6 +103,7 @@ public final class YoloxOnnxDetector implements Detector {
   private final Optional<PlateReader> plates;
   private final Executor executor;
   private final MicroBatcher<Prepared, Raw> batcher;
+  private final Clock clock = Clock.systemUTC();
   private final ArrayBlockingQueue<FloatBuffer> bufferPool;
   private final Timer latency;
 
@@ -231,14 +234,20 @@ public final class YoloxOnnxDetector implements Detector {
     if (images.isEmpty()) return CompletableFuture.completedFuture(List.of());
     boolean readPlates = options.detectPlates() && plates.isPresent();
     List<CompletableFuture<DetectionResult>> frames = new ArrayList<>(images.size());
+    Instant deadline = options.notAfter().orElse(null);
+    long deadlineNanos = options.notAfterNanos(clock);
     for (ImageInput image : images) {
       long start = System.nanoTime();
       frames.add(
-          CompletableFuture.supplyAsync(() -> prepare(image, readPlates), executor)
+          CompletableFuture.supplyAsync(() -> {
+                // An expired frame is not even decoded: under overload the CPU goes to frames in time.
+                options.checkNotExpired(clock);
+                return prepare(image, readPlates);
+              }, executor)
               .thenCompose(
                   prepared ->
                       batcher
-                          .submit(prepared)
+                          .submit(prepared, deadline, deadlineNanos)
                           .whenComplete((r, e) -> release(prepared.tensor))
                           .thenApplyAsync(raw -> finish(prepared, raw, options, readPlates, start), executor)
                           .whenComplete((r, e) -> {

@@ -381,7 +381,7 @@ public final class PipelineBenchmark {
   }
 
   /** Capture to persisted: each DetectionsRecorded of the window against its journal row's write time. */
-  private static List<Long> latencies(ActorSystem<?> system, List<String> ids, long fromMillis, long toMillis)
+  static List<Long> latencies(ActorSystem<?> system, List<String> ids, long fromMillis, long toMillis)
       throws Exception {
     JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     Materializer mat = Materializer.matFromSystem(system);
@@ -401,7 +401,7 @@ public final class PipelineBenchmark {
     return out;
   }
 
-  private static String percentiles(List<Long> sorted) {
+  static String percentiles(List<Long> sorted) {
     if (sorted.isEmpty()) return "- (no events)";
     return pick(sorted, 0.50) + " / " + pick(sorted, 0.95) + " / " + pick(sorted, 0.99);
   }
@@ -411,7 +411,7 @@ public final class PipelineBenchmark {
   }
 
   /** Until the node's /health says its GPU provider is UP (a worker on this node or, with two nodes, on the gpu node). */
-  private static void awaitGpuUp(TestNodes.Node node) throws InterruptedException {
+  static void awaitGpuUp(TestNodes.Node node) throws InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     String state = "";
@@ -430,7 +430,7 @@ public final class PipelineBenchmark {
   }
 
   /** The bare detector on the same busy frames, as many in flight as a full batch, for {@code seconds}. */
-  private static double detectorLimit(Config nodeConfig, List<byte[]> frames, int seconds) throws Exception {
+  static double detectorLimit(Config nodeConfig, List<byte[]> frames, int seconds) throws Exception {
     System.out.println("Measuring the bare detector ...");
     Config config = nodeConfig.withFallback(ConfigFactory.load());
     InferenceSettings settings = InferenceSettings.from(config);

@@ -1,5 +1,6 @@
 package gtvision.inference;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -18,8 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FixedTimeDetector implements Detector {
   final AtomicInteger frames = new AtomicInteger();
   final AtomicLong oldestAnalysedNanos = new AtomicLong();
+  /** How many batches of each size ran. */
+  final Map<Integer, Integer> batchSizes = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final Map<byte[], Long> sentAt = Collections.synchronizedMap(new IdentityHashMap<>());
   private final int maxBatch;
+  private final Clock clock = Clock.systemUTC();
   private final MicroBatcher<ImageInput, DetectionResult> batcher;
 
   FixedTimeDetector(int maxBatch, Duration batchTime) {
@@ -33,7 +37,7 @@ final class FixedTimeDetector implements Detector {
       Thread.sleep(batchTime.toMillis()); // the model's work
       frames.addAndGet(batch.size());
       return batch.stream().map(i -> ScriptedDetector.result("gpu")).toList();
-    }, size -> {});
+    }, size -> batchSizes.merge(size, 1, Integer::sum));
   }
 
   /** A fresh frame (its own array, so that its age can be told apart) sent now. */
@@ -61,7 +65,8 @@ final class FixedTimeDetector implements Detector {
   @Override
   public CompletionStage<List<DetectionResult>> detect(List<ImageInput> images, DetectOptions options) {
     List<CompletableFuture<DetectionResult>> each =
-        images.stream().map(i -> batcher.submit(i).thenApply(MicroBatcher.Batched::value)).toList();
+        images.stream().map(i -> batcher.submit(i, options.notAfter().orElse(null), options.notAfterNanos(clock))
+            .thenApply(MicroBatcher.Batched::value)).toList();
     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
         .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
   }

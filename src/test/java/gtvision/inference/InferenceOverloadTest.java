@@ -99,6 +99,12 @@ class InferenceOverloadTest {
    */
   Run drive(ActorRef<InferenceRouter.Command> router, FixedTimeDetector detector, int n, Duration period, Duration run)
       throws InterruptedException {
+    return drive(List.of(router), detector, n, period, run);
+  }
+
+  /** As above, camera i sending to {@code routers.get(i % size)}, as the cameras of several nodes do. */
+  Run drive(List<ActorRef<InferenceRouter.Command>> routers, FixedTimeDetector detector, int n, Duration period,
+      Duration run) throws InterruptedException {
     Map<String, Integer> analysed = new ConcurrentHashMap<>();
     Map<String, Integer> busy = new ConcurrentHashMap<>();
     AtomicInteger other = new AtomicInteger();
@@ -110,6 +116,7 @@ class InferenceOverloadTest {
       analysed.put(camera, 0);
       CompletableFuture<Void> finished = new CompletableFuture<>();
       done.add(finished);
+      ActorRef<InferenceRouter.Command> router = routers.get(i % routers.size());
       cameras.execute(() -> frame(router, detector, camera, period, running, analysed, busy, other, finished));
     }
     cameras.scheduleAtFixedRate(() -> {
@@ -139,7 +146,8 @@ class InferenceOverloadTest {
     byte[] frame = detector.sent(JPEG);
     AskPattern.<InferenceRouter.Command, InferenceRouter.Reply>ask(
             router,
-            replyTo -> new InferenceRouter.Detect(List.of(frame), DetectOptions.DEFAULT, Optional.of(camera), replyTo),
+            replyTo -> new InferenceRouter.Detect(
+                List.of(frame), DetectOptions.DEFAULT, Optional.of(camera), Optional.of(Instant.now()), replyTo),
             Duration.ofSeconds(10),
             kit.scheduler())
         .whenComplete((reply, error) -> {
@@ -197,6 +205,40 @@ class InferenceOverloadTest {
     assertTrue(h.workers().get(0).utilisation() > 0.9, "utilisation in /health: " + h.workers().get(0));
     assertTrue(registry.get("gtv.inference.worker.busy").functionCounter().count() > 1.0);
     assertTrue(registry.get("gtv.inference.queue.wait").tag("provider", "gpu").timer().count() > 0);
+  }
+
+  @Test
+  void workerSharedByFourRoutersDropsFramesThatExpireInItsQueueAndStaysBusy() throws Exception {
+    // Each router (one per camera node) admits up to the worker's capacity, so the worker's queue holds
+    // four times that: 32 frames, 400 ms of work, twice the maximum age. Frames admitted young would be
+    // analysed long after they are stale; the worker drops those instead and works on frames in time.
+    Duration batchTime = Duration.ofMillis(50);
+    FixedTimeDetector detector = new FixedTimeDetector(BATCH, batchTime);
+    worker("gpu", detector);
+    List<ActorRef<InferenceRouter.Command>> routers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) routers.add(router(InferenceRouter.Mode.GPU));
+    awaitHealth(h -> h.workers().size() == 1 && h.workers().get(0).capacity() == BATCH * 2);
+    Run atCapacity = drive(routers.get(0), detector, BATCH * 2, Duration.ZERO, Duration.ofMillis(3000));
+
+    detector.oldestAnalysedNanos.set(0);
+    detector.batchSizes.clear();
+    Run shared = drive(routers, detector, 64, Duration.ofMillis(100), Duration.ofMillis(4000));
+    double ratio = shared.detectorFps() / atCapacity.detectorFps();
+    long oldestMs = detector.oldestAnalysedNanos.get() / 1_000_000;
+    double expired = registry.get("gtv.inference.skipped").tag("reason", "too-old").counter().count();
+    System.out.printf("four routers, one worker: %.1f frames/s (alone at capacity %.1f), ratio %.3f; oldest analysed %d ms"
+            + " (max age %d ms); skipped too old %.0f%n",
+        shared.detectorFps(), atCapacity.detectorFps(), ratio, oldestMs, MAX_AGE.toMillis(), expired);
+    System.out.println("batch sizes " + detector.batchSizes);
+
+    assertTrue(oldestMs <= MAX_AGE.toMillis() + 2 * batchTime.toMillis() + 60,
+        "a frame was analysed " + oldestMs + " ms after capture (max age " + MAX_AGE.toMillis() + " ms)");
+    assertTrue(ratio >= 0.9, "throughput with a shared queue " + ratio + " of that at capacity");
+    assertTrue(!shared.breakerOpened(), "a busy detector is not broken");
+    assertEquals(0, shared.other(), "no frame failed or was unavailable");
+    assertTrue(expired > 0, "frames that expired in the worker's queue are skipped as too old");
+    assertEquals(0.0, registry.get("gtv.inference.skipped").tag("reason", "slow").counter().count(),
+        "no frame waited out the fallback timeout");
   }
 
   @Test

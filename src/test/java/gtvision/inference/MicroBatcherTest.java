@@ -1,10 +1,12 @@
 package gtvision.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,6 +52,30 @@ class MicroBatcherTest {
       CompletionException e = assertThrows(CompletionException.class, () -> b.submit(13).join());
       assertEquals("bad batch", e.getCause().getMessage());
       assertEquals(7, b.submit(7).join().value());
+    }
+  }
+
+  @Test
+  void itemStillQueuedAtItsDeadlineFailsExpiredAndIsNeverRun() {
+    List<Integer> ran = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, batch -> {
+      release.join(); // the first batch holds the thread while the others wait in the queue
+      ran.addAll(batch);
+      return batch;
+    }, s -> {})) {
+      var first = b.submit(1);
+      Instant soon = Instant.now().plusMillis(50);
+      var expiring = b.submit(2, soon, System.nanoTime() + 50_000_000L);
+      var later = b.submit(3, Instant.now().plusSeconds(60), System.nanoTime() + 60_000_000_000L);
+      long t0 = System.nanoTime();
+      while (System.nanoTime() - t0 < 100_000_000L) Thread.onSpinWait(); // past the deadline, by the clock
+      release.complete(null);
+      assertEquals(1, first.join().value());
+      CompletionException e = assertThrows(CompletionException.class, expiring::join);
+      assertInstanceOf(FrameExpiredException.class, e.getCause());
+      assertEquals(3, later.join().value());
+      assertEquals(List.of(1, 3), ran);
     }
   }
 }

@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A whole GT-Vision node in its own JVM (frames go to a {@link CountingAnalyser}, no model), so that a
- * test can kill it with SIGKILL as a crash would. Its settings travel in a file named on its command line.
+ * A whole GT-Vision node in its own JVM, so that a test can kill it with SIGKILL as a crash would: by
+ * default frames go to a {@link CountingAnalyser} (no model); {@link #startWithInference} runs the
+ * shipped analyser (the inference router and whatever workers the settings place). Its settings travel
+ * in a file named on its command line.
  */
 public final class NodeProcess implements AutoCloseable {
   private final Process process;
@@ -29,10 +32,16 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Entry point of the child JVM: {@code args[0]} is the HOCON file with the node's settings. */
+  private static final String INFERENCE = "inference";
+
+  /**
+   * Entry point of the child JVM: {@code args[0]} is the HOCON file with the node's settings; a second
+   * argument {@code inference} runs the shipped analyser instead of the counting one.
+   */
   public static void main(String[] args) {
-    Config settings = ConfigFactory.parseFile(new File(args[0]));
-    Main.start(NodeConfig.load(settings), (system, inference) -> new CountingAnalyser());
+    Config settings = NodeConfig.load(ConfigFactory.parseFile(new File(args[0])));
+    if (args.length > 1 && args[1].equals(INFERENCE)) Main.start(settings);
+    else Main.start(settings, (system, inference) -> new CountingAnalyser());
   }
 
   /**
@@ -40,6 +49,17 @@ public final class NodeProcess implements AutoCloseable {
    * the node is the first and joins itself), and waits until its /health answers 200.
    */
   public static NodeProcess start(Config database, Config extra, String seed) throws IOException {
+    return launch(database, extra, seed, "384m", List.of());
+  }
+
+  /** As {@link #start}, with the shipped analyser (real inference) and {@code maxHeap} ({@code -Xmx}). */
+  public static NodeProcess startWithInference(Config database, Config extra, String seed, String maxHeap)
+      throws IOException {
+    return launch(database, extra, seed, maxHeap, List.of(INFERENCE));
+  }
+
+  private static NodeProcess launch(Config database, Config extra, String seed, String maxHeap, List<String> mode)
+      throws IOException {
     int http = TestNodes.freePort();
     int management = TestNodes.freePort();
     int cluster = TestNodes.freePort();
@@ -52,8 +72,10 @@ public final class NodeProcess implements AutoCloseable {
     Files.writeString(file, settings.root().render(ConfigRenderOptions.concise()), StandardCharsets.UTF_8);
     Path log = Files.createTempFile("gtv-node-" + cluster, ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-        NodeProcess.class.getName(), file.toString()))
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
+        NodeProcess.class.getName(), file.toString()));
+    command.addAll(mode);
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     NodeProcess node = new NodeProcess(process, new TestNodes.Node(null, http, management, cluster), log);
     try {
