@@ -49,6 +49,8 @@ public final class TestMosquitto implements AutoCloseable {
         "persistence true",
         "persistence_location " + data + "/",
         "max_queued_messages 0",
+        // Started as root, Mosquitto drops to user mosquitto, who may not write the test's directory.
+        "user root",
         ""));
     TestMosquitto broker = new TestMosquitto(port, config, data.resolve("mosquitto.log"));
     broker.startProcess();
