@@ -111,6 +111,11 @@ public final class MqttConnection {
 
   private void onConnected() {
     synchronized (this) {
+      if (stopped) {
+        // Shutdown began while this connect was under way: leave without saying online.
+        disconnect();
+        return;
+      }
       state = CONNECTED;
       lastError = null;
       nextDelay = settings.reconnectBackoffMin();

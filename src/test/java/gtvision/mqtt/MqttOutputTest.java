@@ -194,9 +194,11 @@ class MqttOutputTest {
   @Test
   void aBrokerUrlThatCannotWorkIsShownInHealthAndTheNodeRunsOn() throws Exception {
     TestNodes.Node node = TestNodes.start(TestDatabases.preferPostgres("mqtt_wrong", dir),
-        mqtt("http://127.0.0.1:1883", prefix(), "gtv.data-dir = \"" + dir.resolve("wrong").toString().replace("\\", "/") + "\""));
+        mqtt("http://127.0.0.1:1883", prefix(), "gtv.data-dir = \"" + dir.resolve("wrong").toString().replace("\\", "/") + "\"",
+            "gtv.mqtt.user = ha", "gtv.mqtt.password = \"s3cret-mqtt-pw\""));
     try {
       JsonNode mqtt = health(node).get("mqtt");
+      assertTrue(!health(node).toString().contains("s3cret-mqtt-pw"), "the password is never shown");
       assertEquals("failed", mqtt.get("state").asText(), mqtt.toString());
       assertTrue(mqtt.get("error").asText().contains("GTV_MQTT_URL"), mqtt.toString());
       assertTrue(mqtt.get("error").asText().contains("tcp://host:1883"), mqtt.toString());
