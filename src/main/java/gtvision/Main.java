@@ -31,13 +31,16 @@ import gtvision.inference.Inference;
 import gtvision.inference.InferenceAnalyser;
 import gtvision.ingest.IngestRoutes;
 import gtvision.metrics.Metrics;
+import gtvision.mqtt.Mqtt;
 import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -91,6 +94,7 @@ public final class Main {
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
+      Mqtt mqtt = Mqtt.start(system);
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
       Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
       CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
@@ -102,6 +106,7 @@ public final class Main {
             } else {
               CameraProjection.init(system);
               detections.startProjections();
+              mqtt.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
@@ -109,6 +114,9 @@ public final class Main {
 
       Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
       Authentication authentication = Auth.start(system);
+      Map<String, Supplier<?>> health = new LinkedHashMap<>();
+      health.put("inference", inference.health());
+      mqtt.health().ifPresent(section -> health.put("mqtt", section));
       HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
               new AuthRoutes(authentication, Json.get(system)).route(),
@@ -118,7 +126,7 @@ public final class Main {
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
-          Map.of("inference", inference.health())));
+          health));
       return Behaviors.empty();
     });
   }
