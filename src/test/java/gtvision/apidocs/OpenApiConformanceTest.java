@@ -222,7 +222,7 @@ class OpenApiConformanceTest {
     assertEquals(200, page.statusCode());
     String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
     assertEquals(ApiDocsRoutes.CONTENT_SECURITY_POLICY, csp);
-    assertTrue(csp.contains("script-src 'self';"), csp);
+    assertTrue(csp.contains("script-src 'self';") && !csp.contains("unsafe"), csp);
     Matcher bundle = Pattern.compile("src=\"(/api/docs/[0-9.]+/swagger-ui-bundle\\.js)\"").matcher(page.body());
     assertTrue(bundle.find(), page.body());
     HttpResponse<String> js = send("GET", bundle.group(1), null, null, null);
@@ -237,7 +237,7 @@ class OpenApiConformanceTest {
     assertEquals(200, send("GET", "/api/docs/", null, null, null).statusCode());
     // The dashboard keeps its own, stricter policy.
     String dashboard = send("GET", "/", null, null, null).headers().firstValue("Content-Security-Policy").orElseThrow();
-    assertTrue(dashboard.contains("style-src 'self';") && !dashboard.contains("unsafe-inline"), dashboard);
+    assertTrue(dashboard.contains("style-src 'self';") && dashboard.contains("media-src") && !dashboard.contains("unsafe"), dashboard);
     // Open to read, not to write.
     assertEquals(401, send("POST", "/api/docs", "{}", null, "application/json").statusCode());
   }
