@@ -1,6 +1,7 @@
 package gtvision;
 
 import com.typesafe.config.Config;
+import gtvision.apidocs.ApiDocsRoutes;
 import gtvision.auth.Auth;
 import gtvision.auth.AuthGate;
 import gtvision.auth.AuthRoutes;
@@ -125,6 +126,7 @@ public final class Main {
               detections.routes(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
+              new ApiDocsRoutes().route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
           health));
       return Behaviors.empty();

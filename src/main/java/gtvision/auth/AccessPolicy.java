@@ -43,7 +43,7 @@ public final class AccessPolicy {
     if (segments.size() == 1 && (segments.get(0).equals("health") || segments.get(0).equals("metrics"))) {
       return OPEN_UNLIMITED;
     }
-    if (read && dashboardPage(segments)) return OPEN_UNLIMITED;
+    if (read && (dashboardPage(segments) || apiDocs(segments))) return OPEN_UNLIMITED;
     if (segments.isEmpty() || !segments.get(0).equals("api")) return viewerOrAdmin(read);
     String area = segments.size() > 1 ? segments.get(1) : "";
     return switch (area) {
@@ -69,6 +69,16 @@ public final class AccessPolicy {
     if (segments.isEmpty()) return true;
     if (segments.size() == 1 && segments.get(0).equals("index.html")) return true;
     return segments.size() > 1 && segments.get(0).equals("assets");
+  }
+
+  /**
+   * The API's description and Swagger UI (gtvision.apidocs): what the API looks like is no secret, and
+   * the page signs in with a token the reader pastes; every call it makes passes the gate like any other.
+   */
+  private static boolean apiDocs(List<String> segments) {
+    if (segments.size() < 2 || !segments.get(0).equals("api")) return false;
+    if (segments.size() == 2 && segments.get(1).equals("openapi.json")) return true;
+    return segments.get(1).equals("docs");
   }
 
   private static Rule auth(String method, List<String> segments) {
