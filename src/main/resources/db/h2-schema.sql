@@ -102,6 +102,10 @@ CREATE INDEX IF NOT EXISTS detections_camera_ts_idx ON detections (camera_id, ts
 CREATE INDEX IF NOT EXISTS detections_class_ts_idx ON detections (class_name, ts DESC, id DESC);
 CREATE INDEX IF NOT EXISTS detections_plate_idx ON detections (plate);
 CREATE INDEX IF NOT EXISTS detections_ts_idx ON detections (ts DESC, id DESC);
+-- Added with object tracking: the camera's tracked object a detection belongs to (null: none). A
+-- database created before it gets the column here; its old rows keep null.
+ALTER TABLE detections ADD COLUMN IF NOT EXISTS track_id BIGINT;
+CREATE INDEX IF NOT EXISTS detections_track_idx ON detections (camera_id, track_id, ts DESC, id DESC);
 
 -- Built-in authentication (gtv.auth.mode = builtin): users, API keys (hashed; the key is shown once)
 -- and the cluster's token-signing secret when none is configured. Shared by every node.
