@@ -21,6 +21,7 @@ import gtvision.cluster.ClusterMetrics;
 import gtvision.dashboard.DashboardRoutes;
 import gtvision.dashboard.DashboardSettings;
 import gtvision.detections.Detections;
+import gtvision.objects.Objects;
 import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
 import gtvision.http.ApiRoutes;
@@ -91,6 +92,7 @@ public final class Main {
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
+      Objects objects = Objects.start(system, evidence.store());
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
       Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
       CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
@@ -102,6 +104,7 @@ public final class Main {
             } else {
               CameraProjection.init(system);
               detections.startProjections();
+              objects.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
@@ -115,6 +118,7 @@ public final class Main {
               new LatestFrameRoutes(streams.latest(), system.dispatchers().lookup(DispatcherSelector.blocking())).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
+              objects.routes(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
