@@ -164,6 +164,24 @@ class CameraObjectsTest {
   }
 
   @Test
+  void theClassChangesByVoteAcrossTheObjectsFrames() {
+    camera(ObjectSettings.DEFAULTS, 100);
+    record(1, 0, null, car(100, 0.55, 200));
+    long id = only(record(2, 1, null, car(105, 0.55, 200)), ObjectStarted.class).get(0).trackId();
+    List<ObjectUpdated> updates = new ArrayList<>();
+    // The detector now says truck (same class group, so the same track), surely: the vote turns.
+    for (int s = 2; s < 5; s++) {
+      RecordedDetection truck = new RecordedDetection("truck", 0.9, car(100 + 5 * s, 0.9, 200).bbox(), null, null);
+      updates.addAll(only(record(s + 1, s, null, truck), ObjectUpdated.class));
+    }
+    List<ObjectUpdated> classChanges = updates.stream().filter(u -> u.reasons().contains(ObjectUpdated.CLASS)).toList();
+    assertEquals(1, classChanges.size(), "one update when the vote turns: " + updates);
+    assertEquals("truck", classChanges.get(0).className());
+    assertEquals(id, classChanges.get(0).trackId());
+    assertEquals("truck", kit.getState().objects().get(0).className());
+  }
+
+  @Test
   void ingestedFramesAreTrackedInCaptureOrderWhateverTheirOrderInTheRequest() {
     camera(ObjectSettings.DEFAULTS, 100);
     List<CameraEntity.DetectionGroup> groups = new ArrayList<>();
