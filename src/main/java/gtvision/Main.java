@@ -22,6 +22,7 @@ import gtvision.cluster.ClusterMetrics;
 import gtvision.dashboard.DashboardRoutes;
 import gtvision.dashboard.DashboardSettings;
 import gtvision.detections.Detections;
+import gtvision.objects.Objects;
 import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
 import gtvision.http.ApiRoutes;
@@ -96,6 +97,7 @@ public final class Main {
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
       Mqtt mqtt = Mqtt.start(system);
+      Objects objects = Objects.start(system, evidence.store());
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
       Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
       CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
@@ -108,6 +110,7 @@ public final class Main {
               CameraProjection.init(system);
               detections.startProjections();
               mqtt.startProjections();
+              objects.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
@@ -124,6 +127,7 @@ public final class Main {
               new LatestFrameRoutes(streams.latest(), system.dispatchers().lookup(DispatcherSelector.blocking())).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
+              objects.routes(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),
