@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.StreamHealth;
 import gtvision.detections.DetectionMessage;
+import gtvision.objects.ObjectMessage;
 import java.util.List;
 
 /**
@@ -18,8 +19,11 @@ import java.util.List;
  *       camera's retained status is cleared (empty payload).
  * </ul>
  *
- * Tracked objects and alerts get one case each here ({@code <prefix>/<cameraId>/object}, {@code .../alert})
- * once the camera persists such events. Camera ids are [a-z0-9_-] (CameraValidator), so they are always a
+ *   <li>tracked objects' {@code ObjectStarted}, {@code ObjectUpdated} and {@code ObjectEnded} → {@code
+ *       <prefix>/<cameraId>/object}: the Kafka {@code object} record ({@link ObjectMessage}), not retained.
+ * </ul>
+ *
+ * Alerts get one case here ({@code .../alert}) once the camera persists them. Camera ids are [a-z0-9_-] (CameraValidator), so they are always a
  * single topic level without wildcards.
  */
 public final class MqttTopics {
@@ -27,6 +31,7 @@ public final class MqttTopics {
   public static final String ONLINE = "online";
   public static final String OFFLINE = "offline";
   public static final String DETECTIONS = "detections";
+  public static final String OBJECT = "object";
   public static final String STATUS = "status";
 
   private final String prefix;
@@ -51,6 +56,9 @@ public final class MqttTopics {
     if (event instanceof CameraEntity.DetectionsRecorded recorded) {
       return List.of(new MqttMessage(camera(recorded.cameraId(), DETECTIONS), json(DetectionMessage.of(recorded, sequenceNr)),
           false));
+    }
+    if (event instanceof CameraEntity.ObjectEvent object) {
+      return List.of(new MqttMessage(camera(object.cameraId(), OBJECT), json(ObjectMessage.of(object, sequenceNr)), false));
     }
     if (event instanceof CameraEntity.Registered || event instanceof CameraEntity.Disabled) {
       return status(event, StreamHealth.IDLE_STATE);

@@ -10,8 +10,10 @@ import com.typesafe.config.ConfigFactory;
 import gtvision.NodeConfig;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.CameraEntity;
+import gtvision.camera.ObjectFrame;
 import gtvision.camera.RecordedDetection;
 import gtvision.detections.DetectionMessage;
+import gtvision.objects.ObjectMessage;
 import gtvision.http.Json;
 import java.time.Instant;
 import java.util.List;
@@ -64,6 +66,26 @@ class MqttTopicsTest {
     assertEquals("car", item.get("class").asText());
     assertEquals("AB-123", item.get("plate").asText());
     assertEquals(4, item.get("bbox").size());
+  }
+
+  @Test
+  void trackedObjectsGoToTheCamerasObjectTopicAsTheKafkaRecord() throws Exception {
+    ObjectFrame frame = new ObjectFrame(42, T0, "car", 0.9, List.of(10.0, 20.0, 110.0, 90.0), null, "ev/42.jpg");
+    var started = new CameraEntity.ObjectStarted("cam-17", 3, "car", List.of(10.0, 20.0, 110.0, 90.0), T0, frame, List.of(),
+        T0.plusMillis(100));
+
+    List<MqttMessage> messages = topics.messagesFor(started, 8);
+
+    assertEquals(1, messages.size());
+    MqttMessage message = messages.get(0);
+    assertEquals("site/gtvision/cam-17/object", message.topic());
+    assertFalse(message.retained());
+    assertEquals(mapper.writeValueAsString(ObjectMessage.of(started, 8L)), message.text(), "byte for byte the Kafka record");
+    JsonNode json = mapper.readTree(message.payload());
+    assertEquals("object", json.get("type").asText());
+    assertEquals("started", json.get("event").asText());
+    assertEquals(3, json.get("trackId").asLong());
+    assertEquals("car", json.get("class").asText());
   }
 
   @Test
