@@ -107,7 +107,7 @@ public final class Main {
       CameraStatusGauge.start(system, registry);
       TableStatistics.start(system, system.settings().config().getDuration("gtv.db.analyze-interval"));
 
-      Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
+      Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)), streams.settings().sources());
       Authentication authentication = Auth.start(system);
       HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
