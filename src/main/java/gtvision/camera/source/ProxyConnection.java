@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * session found, its target checked by the policy and connected at the checked address, then bytes
  * relayed. A plain HTTP request is forwarded with {@code Connection: close} (one request per connection,
  * so every request is checked on its own); a CONNECT becomes a tunnel. Answers the proxy gives itself
- * (400, 403, 407, 502, 504) carry the node's words only.
+ * (400, 403, 405, 407, 502, 504) carry the node's words only.
  */
 final class ProxyConnection {
   private static final int BUFFER = 16 * 1024;
@@ -56,9 +56,11 @@ final class ProxyConnection {
         reject(out, 400, "Bad Request", "bad request line");
         return;
       }
-      ProxySession session = proxy.session(request.field("Proxy-Authorization").orElse(null));
+      String credentials = request.field("Proxy-Authorization").orElse(null);
+      ProxySession session = proxy.session(credentials);
       if (session == null) {
-        proxy.counted("rejected");
+        // FFmpeg sends its proxy credentials only when challenged: a first request without them is normal.
+        proxy.counted(credentials == null ? "challenged" : "rejected");
         reply(out, 407, "Proxy Authentication Required", "camera source proxy: a session's credentials are needed",
             "Proxy-Authenticate: Basic realm=\"gtv-source-proxy\"\r\n");
         return;

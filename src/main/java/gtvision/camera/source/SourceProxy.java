@@ -73,6 +73,7 @@ public final class SourceProxy implements AutoCloseable {
   private final Counter refused;
   private final Counter failed;
   private final Counter rejected;
+  private final Counter challenged;
   private volatile boolean closed;
 
   private SourceProxy(SourcePolicy policy, Settings settings, ServerSocket server, MeterRegistry registry) {
@@ -92,9 +93,10 @@ public final class SourceProxy implements AutoCloseable {
     this.tunnelled = counter(registry, "tunnelled", "CONNECT tunnels opened to a checked address");
     this.refused = counter(registry, "refused", "requests whose target the camera source policy refused");
     this.failed = counter(registry, "failed", "requests whose checked target could not be reached");
-    this.rejected = counter(registry, "rejected", "requests refused before any target: no credentials, bad request, busy");
-    Gauge.builder("gtv.source.proxy.connections", open, Set::size)
-        .description("Open connections to the camera source proxy")
+    this.rejected = counter(registry, "rejected", "requests refused before any target: wrong credentials, bad request, busy");
+    this.challenged = counter(registry, "challenged", "requests without credentials, answered 407 (FFmpeg's first try on a connection)");
+    Gauge.builder("gtv.source.proxy.connections", slots, s -> settings.maxConnections() - s.availablePermits())
+        .description("Client connections the camera source proxy is serving")
         .register(registry);
     this.acceptor = new Thread(this::accept, "gtv-source-proxy-accept");
     acceptor.setDaemon(true);
@@ -169,6 +171,7 @@ public final class SourceProxy implements AutoCloseable {
       case "tunnelled" -> tunnelled.increment();
       case "refused" -> refused.increment();
       case "failed" -> failed.increment();
+      case "challenged" -> challenged.increment();
       default -> rejected.increment();
     }
   }

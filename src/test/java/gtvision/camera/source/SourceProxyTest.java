@@ -166,6 +166,8 @@ class SourceProxyTest {
     String afterClose = exchange("GET http://127.0.0.1:" + port() + "/seg.ts HTTP/1.1\r\n" + header + "\r\n");
     assertTrue(afterClose.startsWith("HTTP/1.1 407 "), "a closed session's credentials no longer work: " + afterClose);
     assertTrue(allowedRequests.isEmpty());
+    assertEquals(1.0, count("challenged"), "FFmpeg's first, credential-less try");
+    assertEquals(2.0, count("rejected"), "a guessed and a closed session's credentials");
   }
 
   @Test
