@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,7 +47,7 @@ record HttpHead(String startLine, List<Field> fields) {
         }
         if (++total > maxBytes) throw new BadHead("head larger than " + maxBytes + " bytes");
         if (b == '\n') break;
-        if (length == line.length) line = java.util.Arrays.copyOf(line, Math.min(maxBytes, line.length * 2));
+        if (length == line.length) line = Arrays.copyOf(line, Math.min(maxBytes, line.length * 2));
         line[length++] = (byte) b;
       }
       if (length > 0 && line[length - 1] == '\r') length--;
@@ -80,7 +82,7 @@ record HttpHead(String startLine, List<Field> fields) {
    * {@code also}, for the next hop.
    */
   HttpHead forNextHop(String newStartLine, Set<String> also) {
-    Set<String> drop = new java.util.HashSet<>(Set.of("connection", "keep-alive", "proxy-connection", "proxy-authorization",
+    Set<String> drop = new HashSet<>(Set.of("connection", "keep-alive", "proxy-connection", "proxy-authorization",
         "proxy-authenticate", "upgrade", "te"));
     for (String s : also) drop.add(s.toLowerCase(Locale.ROOT));
     fields.stream().filter(f -> f.name().equalsIgnoreCase("connection"))

@@ -2,6 +2,7 @@ package gtvision.camera.source;
 
 import java.net.URI;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -51,7 +52,7 @@ public final class ProxySession implements AutoCloseable {
   String describe(String host, int port, String rawPath) {
     boolean sameHost = source.getHost() != null && unbracket(source.getHost()).equals(unbracket(host))
         && SourcePolicy.port(source) == port;
-    boolean samePath = rawPath == null || java.util.Objects.equals(source.getRawPath(), rawPath);
+    boolean samePath = rawPath == null || Objects.equals(source.getRawPath(), rawPath);
     return sameHost && samePath ? "HLS playlist" : "HLS segment";
   }
 

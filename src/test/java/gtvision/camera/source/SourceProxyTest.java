@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -255,7 +256,7 @@ class SourceProxyTest {
   @Test
   void anUnreachableTargetIs502AndTheSessionSaysWhyWithoutBeingRefused() throws Exception {
     int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       closedPort = s.getLocalPort();
     }
     try (ProxySession session = proxy.open(URI.create("http://127.0.0.1:" + closedPort + "/index.m3u8"))) {
