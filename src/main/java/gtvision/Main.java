@@ -116,7 +116,7 @@ public final class Main {
       CameraStatusGauge.start(system, registry);
       TableStatistics.start(system, system.settings().config().getDuration("gtv.db.analyze-interval"));
 
-      Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
+      Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)), streams.settings().sources());
       Authentication authentication = Auth.start(system);
       Map<String, Supplier<?>> health = new LinkedHashMap<>();
       health.put("inference", inference.health());

@@ -41,11 +41,16 @@ public final class Cameras {
   private final int maxPerNode;
 
   public Cameras(ActorSystem<?> system, CameraMetrics metrics, Listing listing) {
+    this(system, metrics, listing, SourcePolicy.from(system.settings().config()));
+  }
+
+  /** With the node's source policy as its streams use it (the source proxy's port among the node's own). */
+  public Cameras(ActorSystem<?> system, CameraMetrics metrics, Listing listing, SourcePolicy sources) {
     this.sharding = ClusterSharding.get(system);
     this.listing = listing;
     this.metrics = metrics;
     this.askTimeout = system.settings().config().getDuration("gtv.camera.ask-timeout");
-    this.sources = SourcePolicy.from(system.settings().config());
+    this.sources = sources;
     // The source check resolves names: it blocks, so it runs beside the node's other blocking work.
     this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"));
     this.cluster = Cluster.get(system);

@@ -7,6 +7,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * Which camera sources a node may connect to, so that a camera URL cannot reach cloud metadata, this
  * node's own ports or services outside the camera networks (SSRF). Every address a name resolves to must
- * pass; {@link #check} resolves, so it blocks: call it on a blocking dispatcher, never in an actor.
+ * pass, and so must the IPv4 address inside an IPv6 one that embeds it ({@link EmbeddedIpv4}); {@link #check}
+ * resolves, so it blocks: call it on a blocking dispatcher, never in an actor.
  */
 public final class SourcePolicy {
   /** Name resolution; the JDK's resolver in production. */
@@ -28,6 +30,7 @@ public final class SourcePolicy {
   /** Cloud metadata services (AWS IPv4 and IPv6, Alibaba); refused whatever the allowed list says. */
   private static final List<Cidr> METADATA = Stream.of("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
       .map(Cidr::parse).toList();
+  private static final String METADATA_REASON = "a cloud metadata address";
   private static final Set<String> METADATA_NAMES = Set.of("metadata.google.internal", "metadata.goog");
   private static final List<Cidr> LINK_LOCAL = Stream.of("169.254.0.0/16", "fe80::/10").map(Cidr::parse).toList();
   /** "This network" and the unspecified addresses: 0.0.0.0 connects to the local host on Linux. */
@@ -69,6 +72,16 @@ public final class SourcePolicy {
     }
   }
 
+  /**
+   * The same policy with one more port of this node refused on its own addresses: a port the node opens
+   * after the configuration was read (the camera source proxy's ephemeral port).
+   */
+  public SourcePolicy withOwnPort(int port) {
+    Set<Integer> ports = new HashSet<>(ownPorts);
+    ports.add(port);
+    return new SourcePolicy(allowed, allowFileSources, ports, resolver);
+  }
+
   public boolean allowFileSources() {
     return allowFileSources;
   }
@@ -91,7 +104,7 @@ public final class SourcePolicy {
     String lower = name.toLowerCase(Locale.ROOT);
     while (lower.endsWith(".")) lower = lower.substring(0, lower.length() - 1);
     if (METADATA_NAMES.contains(lower)) {
-      throw refused(name, null, "a cloud metadata address");
+      throw refused(name, null, null, METADATA_REASON);
     }
     int port = port(uri);
     InetAddress[] addresses;
@@ -106,24 +119,40 @@ public final class SourcePolicy {
     boolean nameAllowed = !Cidr.looksLikeLiteral(name) && allowed.allowsName(name);
     for (InetAddress address : addresses) {
       String why = alwaysRefused(address, port);
-      if (why == null && !nameAllowed && !allowed.allowsAddress(address)) {
-        why = "not in gtv.camera.allowed-networks";
+      if (why != null) throw refused(name, address, null, why);
+      // An IPv6 address that carries an IPv4 one reaches that IPv4 (through a translator or relay): the
+      // IPv4 decides, by the same rules.
+      List<EmbeddedIpv4.Embedded> embedded = EmbeddedIpv4.of(address);
+      // Metadata first: where several readings fit (local-use NAT64), the worst one is the reason.
+      for (EmbeddedIpv4.Embedded inner : embedded) {
+        if (isMetadata(inner.address())) throw refused(name, address, inner, METADATA_REASON);
       }
-      if (why != null) throw refused(name, address, why);
+      for (EmbeddedIpv4.Embedded inner : embedded) {
+        why = alwaysRefused(inner.address(), port);
+        if (why != null) throw refused(name, address, inner, why);
+      }
+      if (nameAllowed) continue;
+      if (embedded.isEmpty() && !allowed.allowsAddress(address)) {
+        throw refused(name, address, null, "not in gtv.camera.allowed-networks");
+      }
+      for (EmbeddedIpv4.Embedded inner : embedded) {
+        if (!allowed.allowsAddress(inner.address())) throw refused(name, address, inner, "not in gtv.camera.allowed-networks");
+      }
     }
     return new CheckedSource(uri, name, addresses[0], port);
   }
 
-  private static SourceRefusedException refused(String host, InetAddress address, String why) {
-    String where = address == null || address.getHostAddress().equalsIgnoreCase(host)
-        ? "host '" + host + "'"
-        : "host '" + host + "' (" + address.getHostAddress() + ")";
+  private static SourceRefusedException refused(String host, InetAddress address, EmbeddedIpv4.Embedded inner, String why) {
+    List<String> notes = new ArrayList<>();
+    if (address != null && !address.getHostAddress().equalsIgnoreCase(host)) notes.add(address.getHostAddress());
+    if (inner != null) notes.add(inner.address().getHostAddress() + " embedded, " + inner.form());
+    String where = notes.isEmpty() ? "host '" + host + "'" : "host '" + host + "' (" + String.join(": ", notes) + ")";
     return new SourceRefusedException(where + " is refused: " + why, why);
   }
 
   /** Why {@code address} is refused whatever the allowed list says, or null. */
   String alwaysRefused(InetAddress address, int port) {
-    if (METADATA.stream().anyMatch(c -> c.contains(address))) return "a cloud metadata address";
+    if (isMetadata(address)) return METADATA_REASON;
     if (UNSPECIFIED.stream().anyMatch(c -> c.contains(address)) || address.isAnyLocalAddress()) {
       return "an unspecified address (0.0.0.0 or ::)";
     }
@@ -135,6 +164,10 @@ public final class SourcePolicy {
     }
     if (ownPorts.contains(port) && isOwnAddress(address)) return "this node's own port " + port;
     return null;
+  }
+
+  private static boolean isMetadata(InetAddress address) {
+    return METADATA.stream().anyMatch(c -> c.contains(address));
   }
 
   private static boolean isOwnAddress(InetAddress address) {

@@ -9,6 +9,7 @@ import gtvision.camera.CameraConfig;
 import gtvision.camera.FrameSequence;
 import gtvision.camera.SourceKind;
 import gtvision.camera.source.CheckedSource;
+import gtvision.camera.source.ProxySession;
 import gtvision.camera.source.SourceRefusedException;
 import io.micrometer.core.instrument.Timer;
 import java.lang.management.ManagementFactory;
@@ -69,6 +70,8 @@ final class FfmpegFrameReader implements FrameReader {
   private long paceAnchorWall;
   private long paceAnchorTs = Long.MIN_VALUE;
   private SwsContext sws;
+  /** HLS only: this input's use of the node's source proxy, which knows why a request was refused. */
+  private final ProxySession proxy;
 
   FfmpegFrameReader(String cameraId, CameraConfig config, StreamSettings settings, StreamProbe probe, Timer decodeTimer,
       FrameSequence sequence) {
@@ -79,11 +82,16 @@ final class FfmpegFrameReader implements FrameReader {
     this.sampler = new SampleClock(config.fps());
     this.settings = settings;
     this.paced = config.sourceKind() != SourceKind.RTSP;
-    grabber = new FFmpegFrameGrabber(input(config, settings));
+    String input = input(config, settings);
+    this.proxy = config.sourceKind() == SourceKind.HLS ? proxySession(config, settings) : null;
+    grabber = new FFmpegFrameGrabber(input);
     grabber.setImageMode(FrameGrabber.ImageMode.RAW);
     // FFmpeg opens whatever a URL or playlist names (file, data, concat, a playlist's hosts): only the
     // protocols this kind of camera needs are allowed, for the source and everything it refers to.
     grabber.setOption("protocol_whitelist", protocols(config.sourceKind(), config.sourceUrl()));
+    // Every HTTP(S) request of an HLS input (playlist, variants, segments, keys: FFmpeg passes the option
+    // on to each) goes through the node's proxy, which checks the host and connects where it checked.
+    if (proxy != null) grabber.setOption("http_proxy", proxy.proxyUrl());
     String readTimeoutMicros = String.valueOf(settings.readTimeout().toNanos() / 1000);
     if (config.sourceKind() == SourceKind.RTSP) {
       grabber.setOption("rtsp_transport", "tcp");
@@ -106,10 +114,11 @@ final class FfmpegFrameReader implements FrameReader {
       }
       settings.checkFrameSize(grabber.getImageWidth(), grabber.getImageHeight());
     } catch (FrameGrabber.Exception e) {
-      releaseQuietly();
-      throw new BadFrameException(describe(e));
+      String reason = reason(e);
+      close();
+      throw new BadFrameException(reason);
     } catch (RuntimeException e) {
-      releaseQuietly();
+      close();
       throw e;
     }
     double rate = grabber.getFrameRate();
@@ -126,9 +135,11 @@ final class FfmpegFrameReader implements FrameReader {
       try {
         grabbed = grabber.grabFrame(false, true, true, keyframesOnly, false);
       } catch (FrameGrabber.Exception e) {
-        throw new BadFrameException(describe(e));
+        throw new BadFrameException(reason(e));
       }
       if (grabbed == null) {
+        // A refused segment or playlist reload ends FFmpeg's HLS stream: the refusal is the reason.
+        if (proxy != null && proxy.refusal().isPresent()) throw new BadFrameException(proxy.refusal().get());
         if (decoded == 0) throw new BadFrameException("no decodable video frame before the end of the stream (corrupt or truncated?)");
         return Optional.empty();
       }
@@ -237,12 +248,15 @@ final class FfmpegFrameReader implements FrameReader {
   }
 
   /**
-   * What FFmpeg opens, after the source policy passed: a file's path; for plain RTSP the checked
+   * What FFmpeg opens, after the source policy passed: a file's path; for RTSP and RTSPS the checked
    * address in place of the name (the connection goes where the check looked; RTSP servers do not route
-   * by host name). RTSPS and HLS keep the name, for TLS certificate checks and for playlists whose
-   * segments are named relative to it; FFmpeg resolves that name again itself.
+   * by host name). RTSPS then does TLS with the IP: FFmpeg's RTSP demuxer passes no options to its TLS
+   * layer, so the name cannot be kept for SNI (none is sent for an IP) or verification (FFmpeg does not
+   * verify RTSPS certificates by default anyway). HLS keeps the URL as it is, for playlists whose
+   * segments are named relative to it and for HTTPS certificates: its requests go through the node's
+   * source proxy, which resolves, checks and pins each one.
    */
-  private static String input(CameraConfig config, StreamSettings settings) {
+  static String input(CameraConfig config, StreamSettings settings) {
     URI uri = URI.create(config.sourceUrl());
     CheckedSource checked;
     try {
@@ -252,16 +266,46 @@ final class FfmpegFrameReader implements FrameReader {
           + e.getMessage());
     }
     if (config.sourceKind() == SourceKind.FILE) return Path.of(uri).toString();
-    if (config.sourceKind() == SourceKind.RTSP && "rtsp".equalsIgnoreCase(uri.getScheme())) return checked.pinnedUrl();
+    if (config.sourceKind() == SourceKind.RTSP) return checked.pinnedUrl();
     return config.sourceUrl();
+  }
+
+  private static ProxySession proxySession(CameraConfig config, StreamSettings settings) {
+    noProxyBypass(System.getenv("no_proxy")).ifPresent(why -> {
+      throw new BadFrameException(why);
+    });
+    return settings.proxy()
+        .orElseThrow(() -> new BadFrameException("HLS cameras need the node's camera source proxy, which is not running here"))
+        .open(URI.create(config.sourceUrl()));
+  }
+
+  /**
+   * FFmpeg skips {@code http_proxy} for hosts that the environment variable {@code no_proxy} names (and
+   * for every host with {@code *}): an HLS playlist could then name such a host and FFmpeg would connect
+   * to it unchecked. Which hosts a playlist names is not known in advance, so any {@code no_proxy} stops HLS.
+   */
+  static Optional<String> noProxyBypass(String noProxy) {
+    if (noProxy == null || noProxy.isBlank()) return Optional.empty();
+    return Optional.of("HLS cameras are off on this node: the environment variable no_proxy is set, and FFmpeg would"
+        + " connect to the hosts it names without the node's camera source proxy (unset no_proxy for the node)");
+  }
+
+  /** Why FFmpeg failed: the source proxy's refusal or failed connect where there was one, else FFmpeg's own error. */
+  private String reason(FrameGrabber.Exception e) {
+    if (proxy != null) {
+      Optional<String> proxied = proxy.refusal().or(proxy::failure);
+      if (proxied.isPresent()) return proxied.get();
+    }
+    return describe(e);
   }
 
   /** FFmpeg's {@code protocol_whitelist} for a kind of camera. */
   static String protocols(SourceKind kind, String sourceUrl) {
     return switch (kind) {
       case RTSP -> sourceUrl.regionMatches(true, 0, "rtsps:", 0, 6) ? "rtsps,rtsp,rtp,srtp,udp,tcp,tls" : "rtsp,rtp,udp,tcp";
-      // Playlists, segments (and AES-128 keys, through crypto) over HTTP(S); never file or data.
-      case HLS -> "http,https,tcp,tls,crypto";
+      // Playlists, segments (and AES-128 keys, through crypto) over HTTP(S); never file or data. tcp
+      // reaches the node's source proxy, and httpproxy is FFmpeg's CONNECT through it for HTTPS.
+      case HLS -> "http,https,tcp,tls,crypto,httpproxy";
       case FILE -> "file";
       case SNAPSHOT, MJPEG -> throw new IllegalArgumentException(kind + " is not read through FFmpeg");
     };
@@ -302,6 +346,7 @@ final class FfmpegFrameReader implements FrameReader {
   @Override
   public void close() {
     releaseQuietly();
+    if (proxy != null) proxy.close();
     if (sws != null) {
       swscale.sws_freeContext(sws);
       sws = null;

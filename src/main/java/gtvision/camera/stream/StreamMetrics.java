@@ -41,6 +41,10 @@ public final class StreamMetrics {
     }
   }
 
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   public Timer decode() {
     return decode;
   }

@@ -2,11 +2,14 @@ package gtvision.camera.stream;
 
 import com.typesafe.config.Config;
 import gtvision.camera.source.SourcePolicy;
+import gtvision.camera.source.SourceProxy;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * {@code gtv.camera.stream}: timeouts, backoff, limits and the motion gate; and the source policy, which
- * every connect checks again (DNS may have changed since the camera was registered).
+ * every connect checks again (DNS may have changed since the camera was registered), with the node's
+ * source proxy for FFmpeg's HTTP(S) inputs where the node started one ({@link Streams#create}).
  */
 public record StreamSettings(
     Duration connectTimeout,
@@ -20,7 +23,8 @@ public record StreamSettings(
     long maxFramePixels,
     Duration failureLogInterval,
     MotionGate.Settings motion,
-    SourcePolicy sources) {
+    SourcePolicy sources,
+    Optional<SourceProxy> proxy) {
 
   public static final String DISPATCHER = "gtv.camera.stream-dispatcher";
 
@@ -41,7 +45,15 @@ public record StreamSettings(
         new MotionGate.Settings(
             m.getInt("threshold"), m.getDouble("min-area"), m.getDuration("force-every"), m.getDouble("learning-rate"),
             m.getInt("width")),
-        SourcePolicy.from(root));
+        SourcePolicy.from(root),
+        Optional.empty());
+  }
+
+  /** These settings with the node's source proxy, and its policy (which counts the proxy's port as the node's). */
+  public StreamSettings withProxy(SourceProxy sourceProxy) {
+    return new StreamSettings(connectTimeout, readTimeout, backoffMin, backoffMax, backoffJitter, statsInterval,
+        statsPersistInterval, snapshotMaxBytes, maxFramePixels, failureLogInterval, motion, sourceProxy.policy(),
+        Optional.of(sourceProxy));
   }
 
   private static long positive(long value, String key) {

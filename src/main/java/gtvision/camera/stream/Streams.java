@@ -5,7 +5,11 @@ import gtvision.camera.CameraConfig;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.FrameSequence;
 import gtvision.camera.StreamRunner;
+import gtvision.camera.source.SourceProxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -17,9 +21,20 @@ import org.apache.pekko.actor.typed.Behavior;
 public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser, LatestFrames latest)
     implements StreamRunner {
 
+  /**
+   * Also starts the node's camera source proxy (FFmpeg's HTTP(S) inputs go through it), stopped when the
+   * actor system terminates, after the cameras' streams.
+   */
   public static Streams create(ActorSystem<?> system, StreamMetrics metrics, FrameAnalyser analyser) {
     Config config = system.settings().config();
-    return new Streams(StreamSettings.from(config), metrics, analyser, LatestFrames.from(config));
+    StreamSettings settings = StreamSettings.from(config);
+    SourceProxy proxy = SourceProxy.start(settings.sources(), SourceProxy.Settings.from(config), metrics.registry());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-camera-source-proxy",
+        () -> {
+          proxy.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return new Streams(settings.withProxy(proxy), metrics, analyser, LatestFrames.from(config));
   }
 
   @Override

@@ -58,6 +58,44 @@ class SourcePolicyTest {
     refused(everything, url, SourceKind.MJPEG);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "http://[64:ff9b::169.254.169.254]/", "http://[::169.254.169.254]/",
+      "http://[::ffff:0:a9fe:a9fe]/", "http://[64:ff9b:1::a9fe:a9fe]/", "http://[64:ff9b:1:a9fe:a9:fe00::]/",
+      "http://[2002:a9fe:a9fe::1]/", "http://[2001:0:4136:e378:8000:63bf:5601:5601]/"})
+  void anIpv6AddressThatEmbedsTheMetadataAddressIsRefusedAsOne(String url) {
+    SourcePolicy everything = policy("0.0.0.0/0,::/0", false);
+    SourceRefusedException e = refused(everything, url, SourceKind.SNAPSHOT);
+    assertEquals("a cloud metadata address", e.reason());
+    assertTrue(e.getMessage().contains("169.254.169.254 embedded"), e.getMessage());
+  }
+
+  @Test
+  void theEmbeddedIpv4DecidesAgainstTheAllowedNetworks() throws Exception {
+    // NAT64 of a private camera address passes the default list (10/8), though 64:ff9b::/96 is not in it.
+    assertEquals(80, DEFAULTS.check(URI.create("http://[64:ff9b::a00:7]/snap.jpg"), SourceKind.SNAPSHOT).port());
+    DEFAULTS.check(URI.create("rtsp://[2002:c0a8:101::1]/live"), SourceKind.RTSP);
+    // Allowing all of IPv6 does not allow the public IPv4 a 6to4 or NAT64 address leads to.
+    SourcePolicy allIpv6 = policy("::/0", false);
+    SourceRefusedException e = refused(allIpv6, "http://[64:ff9b::808:808]/", SourceKind.SNAPSHOT);
+    assertEquals("not in gtv.camera.allowed-networks", e.reason());
+    assertTrue(e.getMessage().contains("8.8.8.8 embedded, NAT64 64:ff9b::/96"), e.getMessage());
+    refused(allIpv6, "http://[2002:808:808::1]/", SourceKind.SNAPSHOT);
+    // Other embedded rules apply too: link-local, unspecified, and the node's ports on an embedded loopback.
+    assertEquals("a link-local address", refused(allIpv6, "http://[::ffff:0:a9fe:101]/", SourceKind.SNAPSHOT).reason());
+    assertEquals("an unspecified address (0.0.0.0 or ::)", refused(allIpv6, "http://[64:ff9b::]/", SourceKind.SNAPSHOT).reason());
+    assertEquals("this node's own port 8080",
+        refused(policy("0.0.0.0/0,::/0", false), "http://[64:ff9b::7f00:1]:8080/", SourceKind.SNAPSHOT).reason());
+  }
+
+  @Test
+  void aResolverAnswerThatEmbedsAForbiddenIpv4IsRefusedUnderAnAllowedSuffix() {
+    SourcePolicy policy = new SourcePolicy(AllowedNetworks.parse(".cams.example.com"), false, Set.of(),
+        host -> new InetAddress[] {InetAddress.getByName("64:ff9b::a9fe:a9fe")});
+    SourceRefusedException e = refused(policy, "http://nat64.cams.example.com/", SourceKind.SNAPSHOT);
+    assertEquals("a cloud metadata address", e.reason());
+  }
+
   @Test
   void theNodesOwnPortsAreRefusedOnLoopbackButOtherPortsThereAreAllowed() throws Exception {
     for (String url : new String[] {"http://127.0.0.1:8080/api/cameras", "http://localhost:7626/ready", "rtsp://127.0.0.1:7355/"}) {
