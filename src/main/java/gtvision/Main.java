@@ -118,7 +118,7 @@ public final class Main {
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
-          Map.of("inference", inference.health())));
+          Map.of("inference", inference.health()), authentication::health));
       return Behaviors.empty();
     });
   }
