@@ -1,6 +1,7 @@
 package gtvision;
 
 import com.typesafe.config.Config;
+import gtvision.apidocs.ApiDocsRoutes;
 import gtvision.auth.Auth;
 import gtvision.auth.AuthGate;
 import gtvision.auth.AuthRoutes;
@@ -21,6 +22,7 @@ import gtvision.cluster.ClusterMetrics;
 import gtvision.dashboard.DashboardRoutes;
 import gtvision.dashboard.DashboardSettings;
 import gtvision.detections.Detections;
+import gtvision.objects.Objects;
 import gtvision.evidence.Evidence;
 import gtvision.evidence.S3Setup;
 import gtvision.http.ApiRoutes;
@@ -31,13 +33,16 @@ import gtvision.inference.Inference;
 import gtvision.inference.InferenceAnalyser;
 import gtvision.ingest.IngestRoutes;
 import gtvision.metrics.Metrics;
+import gtvision.mqtt.Mqtt;
 import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -91,6 +96,8 @@ public final class Main {
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);
       Evidence evidence = Evidence.start(system, registry);
       Detections detections = Detections.start(system, evidence.store());
+      Mqtt mqtt = Mqtt.start(system);
+      Objects objects = Objects.start(system, evidence.store());
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
       Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
       CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
@@ -102,6 +109,8 @@ public final class Main {
             } else {
               CameraProjection.init(system);
               detections.startProjections();
+              mqtt.startProjections();
+              objects.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
@@ -109,16 +118,21 @@ public final class Main {
 
       Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)));
       Authentication authentication = Auth.start(system);
+      Map<String, Supplier<?>> health = new LinkedHashMap<>();
+      health.put("inference", inference.health());
+      mqtt.health().ifPresent(section -> health.put("mqtt", section));
       HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
               new AuthRoutes(authentication, Json.get(system)).route(),
               new LatestFrameRoutes(streams.latest(), system.dispatchers().lookup(DispatcherSelector.blocking())).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
+              objects.routes(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
+              new ApiDocsRoutes().route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
-          Map.of("inference", inference.health()), authentication::health));
+          health, authentication::health));
       return Behaviors.empty();
     });
   }

@@ -43,13 +43,15 @@ public final class AccessPolicy {
     if (segments.size() == 1 && (segments.get(0).equals("health") || segments.get(0).equals("metrics"))) {
       return OPEN_UNLIMITED;
     }
-    if (read && dashboardPage(segments)) return OPEN_UNLIMITED;
+    if (read && (dashboardPage(segments) || apiDocs(segments))) return OPEN_UNLIMITED;
     if (segments.isEmpty() || !segments.get(0).equals("api")) return viewerOrAdmin(read);
     String area = segments.size() > 1 ? segments.get(1) : "";
     return switch (area) {
       case "auth" -> auth(method, segments);
       case "ingest" -> new Rule(new Requires(Role.INGEST), RateClass.INGEST);
       case "detect", "batch" -> new Rule(new Requires(Role.OPERATOR), RateClass.API);
+      // Tracked objects (gtvision.objects): read-only, like detections.
+      case "events" -> viewerOrAdmin(read);
       case "cameras" -> {
         boolean toggle = segments.size() == 4 && method.equals("POST")
             && (segments.get(3).equals("enable") || segments.get(3).equals("disable"));
@@ -69,6 +71,16 @@ public final class AccessPolicy {
     if (segments.isEmpty()) return true;
     if (segments.size() == 1 && segments.get(0).equals("index.html")) return true;
     return segments.size() > 1 && segments.get(0).equals("assets");
+  }
+
+  /**
+   * The API's description and Swagger UI (gtvision.apidocs): what the API looks like is no secret, and
+   * the page signs in with a token the reader pastes; every call it makes passes the gate like any other.
+   */
+  private static boolean apiDocs(List<String> segments) {
+    if (segments.size() < 2 || !segments.get(0).equals("api")) return false;
+    if (segments.size() == 2 && segments.get(1).equals("openapi.json")) return true;
+    return segments.get(1).equals("docs");
   }
 
   private static Rule auth(String method, List<String> segments) {

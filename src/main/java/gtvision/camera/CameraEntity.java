@@ -1,10 +1,13 @@
 package gtvision.camera;
 
 import gtvision.CborSerializable;
+import gtvision.tracking.PathPoint;
+import gtvision.tracking.TrackerState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -96,6 +99,14 @@ public final class CameraEntity
    * idle time. Never answered; never crosses the network.
    */
   enum PassivateIfIdle implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Sent to itself max-age after the latest recorded frame: open objects of a camera that went silent
+   * end (the tracker only ends tracks when a frame comes). Never answered; never crosses the network.
+   */
+  enum ExpireObjects implements Command {
     INSTANCE
   }
 
@@ -199,12 +210,66 @@ public final class CameraEntity
     }
   }
 
-  /** Told about detections once they are durable (the live feed); must not block. */
+  /** Events about the camera's tracked objects: what the events read side, Kafka and the live feed carry. */
+  public sealed interface ObjectEvent extends Event {
+    long trackId();
+  }
+
+  /**
+   * A tracked object was confirmed (seen in confirm-hits frames): {@code startedAt} is the capture time
+   * of its first detection, {@code box} and {@code frame} its detection in the frame that confirmed it
+   * (its first best frame), {@code zones} the zones it is in (none: zones do not exist yet).
+   */
+  public record ObjectStarted(String cameraId, long trackId, String className, List<Double> box, Instant startedAt,
+      ObjectFrame frame, List<String> zones, Instant at) implements ObjectEvent {
+    public ObjectStarted {
+      box = List.copyOf(box);
+      zones = List.copyOf(zones);
+    }
+  }
+
+  /**
+   * Something worth knowing changed about an open object, never once per frame: {@code reasons} holds
+   * {@value #BETTER_FRAME} (a frame clearly better than its best: {@code best}), {@value #CLASS} (the
+   * class vote across its frames changed: {@code className}), {@value #STILL} (it stopped moving: no more
+   * updates until it moves) or {@value #MOVING} (it moves again). {@code seenAt} is the sighting's capture time.
+   */
+  public record ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
+      boolean still, List<String> zones, Instant seenAt, Instant at) implements ObjectEvent {
+    public static final String BETTER_FRAME = "better-frame";
+    public static final String CLASS = "class";
+    public static final String STILL = "still";
+    public static final String MOVING = "moving";
+
+    public ObjectUpdated {
+      reasons = List.copyOf(reasons);
+      zones = List.copyOf(zones);
+    }
+  }
+
+  /**
+   * A tracked object ended: {@code reason} is {@code lost} (the tracker missed it in max-misses frames or
+   * for max-age of capture time), {@code silence} (the camera recorded no frame for max-age) or
+   * {@code camera-removed}. {@code dwellMillis} runs from its first to its last sighting; {@code path} is a
+   * few box centres from first to last sighting; {@code best} its best frame (with its evidence key, if
+   * the frame was stored).
+   */
+  public record ObjectEnded(String cameraId, long trackId, String className, Instant startedAt, Instant lastSeen,
+      long dwellMillis, List<PathPoint> path, ObjectFrame best, String reason, Instant at) implements ObjectEvent {
+    public ObjectEnded {
+      path = List.copyOf(path);
+    }
+  }
+
+  /**
+   * Told about detection and object events once they are durable (the live feed), in journal order; must
+   * not block.
+   */
   @FunctionalInterface
   public interface DetectionsListener {
     DetectionsListener NONE = events -> {};
 
-    void persisted(List<DetectionsRecorded> events);
+    void persisted(List<? extends Event> events);
   }
 
   /** The camera's stream connected (after enable, a restart or a loss). */
@@ -249,15 +314,21 @@ public final class CameraEntity
       List<RecordedDetection> lastDetections,
       Instant createdAt,
       Instant updatedAt,
-      long lastFrameSequence)
+      long lastFrameSequence,
+      TrackerState tracker,
+      List<TrackedObject> objects)
       implements CborSerializable {
 
     public State {
       lastDetections = List.copyOf(lastDetections);
+      // Snapshots written before tracking existed have neither: the camera starts tracking afresh.
+      if (tracker == null) tracker = TrackerState.EMPTY;
+      objects = objects == null ? List.of() : List.copyOf(objects);
     }
 
     static State empty(String cameraId) {
-      return new State(cameraId, null, Status.UNKNOWN, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), null, null, 0);
+      return new State(cameraId, null, Status.UNKNOWN, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), null, null, 0,
+          TrackerState.EMPTY, List.of());
     }
 
     /** The number of the camera's next frame: after every frame recorded so far. */
@@ -277,21 +348,22 @@ public final class CameraEntity
     State registered(Registered e) {
       // A camera registered again after removal starts afresh, except for its frame numbers: evidence
       // frames of the earlier registration may still be stored under the same camera id.
+      // Track ids go on likewise: objects of the earlier registration stay in the read side under theirs.
       return new State(cameraId, e.config(), Status.REGISTERED, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), e.at(),
-          e.at(), lastFrameSequence);
+          e.at(), lastFrameSequence, tracker.restarted(), List.of());
     }
 
     State withConfig(CameraConfig newConfig, Instant at) {
-      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at, lastFrameSequence);
+      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects);
     }
 
     State withStatus(Status newStatus, Instant at) {
-      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at, lastFrameSequence);
+      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects);
     }
 
     State withHealth(StreamHealth newHealth) {
       return new State(cameraId, config, status, newHealth, counters, lastDetections, createdAt, updatedAt,
-          lastFrameSequence);
+          lastFrameSequence, tracker, objects);
     }
 
     State withStats(long framesSeen, long framesAnalysed, long framesSkipped, long framesFailed, double measuredFps,
@@ -300,7 +372,7 @@ public final class CameraEntity
           analysisError);
       StreamHealth h = new StreamHealth(health.state(), measuredFps,
           lastFrameAt == null ? health.lastFrameAt() : lastFrameAt, health.reconnects(), health.lastError());
-      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence);
+      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence, tracker, objects);
     }
 
     State withStats(StreamStatsRecorded e) {
@@ -311,14 +383,38 @@ public final class CameraEntity
     /** Not streaming (any more): no rate is measured. */
     State withoutRates(StreamHealth newHealth) {
       return new State(cameraId, config, status, newHealth, counters.withoutRate(), lastDetections, createdAt, updatedAt,
-          lastFrameSequence);
+          lastFrameSequence, tracker, objects);
     }
 
-    State withDetections(DetectionsRecorded e) {
+    State withDetections(DetectionsRecorded e, TrackerState advanced) {
       CameraCounters c = counters.plusDetections(e.detections().size());
       // The highest, not the newest: ingested detections carry their producer's numbers, in any order.
       return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt,
-          Math.max(lastFrameSequence, e.frameSequence()));
+          Math.max(lastFrameSequence, e.frameSequence()), advanced, objects);
+    }
+
+    State withObjects(List<TrackedObject> newObjects, TrackerState newTracker) {
+      return new State(cameraId, config, status, health, counters, lastDetections, createdAt, updatedAt,
+          lastFrameSequence, newTracker, newObjects);
+    }
+
+    State objectStarted(ObjectStarted e) {
+      List<TrackedObject> next = new ArrayList<>(objects);
+      next.removeIf(o -> o.trackId() == e.trackId());
+      next.add(new TrackedObject(e.trackId(), e.className(), e.startedAt(), e.frame(), false));
+      return withObjects(next, tracker);
+    }
+
+    State objectUpdated(ObjectUpdated e) {
+      List<TrackedObject> next = objects.stream()
+          .map(o -> o.trackId() == e.trackId() ? new TrackedObject(o.trackId(), e.className(), o.startedAt(), e.best(), e.still()) : o)
+          .toList();
+      return withObjects(next, tracker);
+    }
+
+    /** Also drops its track, so an object ended by the camera (a silence, removal) never comes back. */
+    State objectEnded(ObjectEnded e) {
+      return withObjects(objects.stream().filter(o -> o.trackId() != e.trackId()).toList(), tracker.without(e.trackId()));
     }
   }
 
@@ -333,7 +429,7 @@ public final class CameraEntity
    */
   public record Dependencies(
       CameraMetrics metrics, Clock clock, Optional<StreamRunner> streams, DetectionsListener listener, int snapshotEvery,
-      Duration idleAfter, CameraCredentials credentials) {
+      Duration idleAfter, CameraCredentials credentials, ObjectSettings objects) {
 
     /** A node's cameras: the node's settings ({@code gtv.camera.*}) and the system clock. */
     public static Dependencies of(
@@ -341,21 +437,29 @@ public final class CameraEntity
       var config = system.settings().config();
       return new Dependencies(metrics, Clock.systemUTC(), Optional.of(streams), listener,
           config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"),
-          CameraCredentials.of(system));
+          CameraCredentials.of(system), ObjectSettings.from(config));
     }
 
     /** An entity that never streams and tells nobody about detections; its credentials key lives in memory. */
     public static Dependencies withoutStreams(CameraMetrics metrics, Clock clock, int snapshotEvery) {
       return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO,
-          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()));
+          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()), ObjectSettings.DEFAULTS);
     }
 
     public Dependencies withStreams(StreamRunner runner) {
-      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials);
+      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials, objects);
     }
 
     public Dependencies withCredentials(CameraCredentials newCredentials) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials, objects);
+    }
+
+    public Dependencies withObjects(ObjectSettings newObjects) {
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, newObjects);
+    }
+
+    public Dependencies withListener(DetectionsListener newListener) {
+      return new Dependencies(metrics, clock, streams, newListener, snapshotEvery, idleAfter, credentials, objects);
     }
   }
 
@@ -377,6 +481,8 @@ public final class CameraEntity
   private final ActorContext<Command> context;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private Cancellable idleTimer;
+  private Cancellable expiryTimer;
+  private long lastFrameNanos = System.nanoTime();
   private long lastChangeNanos = System.nanoTime();
   private final LiveStreamStats live;
   private final StreamChild stream;
@@ -438,6 +544,7 @@ public final class CameraEntity
           return Effect().noReply();
         })
         .onCommand(PassivateIfIdle.class, this::onPassivateIfIdle)
+        .onCommand(ExpireObjects.class, this::onExpireObjects)
         .onCommand(ClientCommand.class, this::notFound);
     return builder.build();
   }
@@ -449,6 +556,7 @@ public final class CameraEntity
         // A pending idle check would only become a dead letter once this incarnation is gone.
         .onSignal(PostStop.class, (state, signal) -> {
           if (idleTimer != null) idleTimer.cancel();
+          if (expiryTimer != null) expiryTimer.cancel();
         })
         .build();
   }
@@ -460,6 +568,8 @@ public final class CameraEntity
     stream.sync(state);
     // Also a camera woken only to be read, or restarted by remember-entities: it leaves again when idle.
     scheduleIdlePassivation(state);
+    // Objects open in the recovered state end after max-age unless a frame comes first.
+    scheduleExpiry(state);
   }
 
   /** The stream child stopped without being asked (it failed): the camera must not look connected. */
@@ -495,7 +605,9 @@ public final class CameraEntity
   private ReplyEffect<Event, State> onPassivateIfIdle(State state, PassivateIfIdle cmd) {
     // A timer cancelled too late may still arrive: only the latest, after a quiet idle time, counts.
     boolean quiet = System.nanoTime() - lastChangeNanos >= deps.idleAfter().toNanos();
-    if (!state.enabled() && quiet) passivate();
+    // A camera with open objects stays until they end (its frames may just be sparse), so that its
+    // silence timer can end them; it is checked again once they have.
+    if (!state.enabled() && quiet && state.objects().isEmpty()) passivate();
     return Effect().noReply();
   }
 
@@ -539,13 +651,13 @@ public final class CameraEntity
       context.getLog().warn("Camera {} frame {} not recorded: {}", cameraId, cmd.frameSequence(), invalid.get());
       return Effect().noReply();
     }
-    var event = new DetectionsRecorded(
-        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant(),
-        cmd.evidenceKey());
+    List<Event> events = ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
+        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant());
     long started = System.nanoTime();
-    return Effect().persist(event)
+    return Effect().persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
-        .thenRun(s -> deps.listener().persisted(List.of(event)))
+        .thenRun(s -> deps.listener().persisted(events))
+        .thenRun(this::framesRecorded)
         .thenNoReply();
   }
 
@@ -602,7 +714,10 @@ public final class CameraEntity
   }
 
   private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
-    return persist(state, List.of(new Removed(cameraId, clock.instant())), cmd);
+    Instant now = clock.instant();
+    List<Event> events = new ArrayList<>(ObjectTracking.endAll(state, ObjectTracking.REMOVED, now));
+    events.add(new Removed(cameraId, now));
+    return persist(state, events, cmd);
   }
 
   private ReplyEffect<Event, State> onGetState(State state, GetState cmd) {
@@ -614,10 +729,9 @@ public final class CameraEntity
     if (invalid.isPresent()) {
       return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections", invalid.get()));
     }
-    var event = new DetectionsRecorded(
-        cameraId, cmd.frameSequence(), cmd.capturedAt(), cmd.provider(), cmd.detections(), clock.instant(),
-        cmd.evidenceKey());
-    return persist(state, List.of(event), cmd);
+    List<Event> events = ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
+        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant());
+    return persist(state, events, cmd);
   }
 
   private static Optional<String> invalidDetections(List<RecordedDetection> detections) {
@@ -640,21 +754,35 @@ public final class CameraEntity
       }
     }
     Instant now = clock.instant();
-    List<Event> events = cmd.groups().stream()
-        .<Event>map(g -> new DetectionsRecorded(cameraId, g.frameSequence(), g.capturedAt(), g.provider(), g.detections(), now))
+    // The tracker takes frames in capture order (frame number breaking ties), whatever order the producer
+    // listed them in; a frame older than one already tracked is recorded untracked.
+    List<DetectionGroup> ordered = cmd.groups().stream()
+        .sorted(Comparator.comparing(DetectionGroup::capturedAt).thenComparingLong(DetectionGroup::frameSequence))
         .toList();
+    List<Event> events = new ArrayList<>();
+    State s = state;
+    for (DetectionGroup g : ordered) {
+      List<Event> frame = ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(), g.provider(),
+          g.detections(), null, now);
+      events.addAll(frame);
+      s = applied(s, frame);
+    }
     return persist(state, events, cmd);
   }
 
   private ReplyEffect<Event, State> persist(State state, List<Event> events, ClientCommand cmd) {
     if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
     long started = System.nanoTime();
-    boolean lifecycle = events.stream().anyMatch(e -> !(e instanceof DetectionsRecorded));
+    List<Event> outputs = events.stream().filter(CameraEntity::isOutput).toList();
+    boolean lifecycle = outputs.size() < events.size();
     return Effect()
         .persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
         .thenRun(s -> {
-          if (!lifecycle) deps.listener().persisted(events.stream().map(DetectionsRecorded.class::cast).toList());
+          if (!outputs.isEmpty()) deps.listener().persisted(outputs);
+        })
+        .thenRun(s -> {
+          if (events.stream().anyMatch(e -> e instanceof DetectionsRecorded)) framesRecorded(s);
         })
         .thenRun(s -> {
           if (lifecycle) stream.sync(s);
@@ -667,6 +795,35 @@ public final class CameraEntity
           }
         })
         .thenReply(cmd.replyTo(), s -> new Accepted(withLiveStats(s)));
+  }
+
+  /** Detections and objects: what the listener (live feed) hears of. */
+  private static boolean isOutput(Event e) {
+    return e instanceof DetectionsRecorded || e instanceof ObjectEvent;
+  }
+
+  /** A frame was recorded: open objects end if no other frame comes for the tracker's max-age. */
+  private void framesRecorded(State state) {
+    lastFrameNanos = System.nanoTime();
+    scheduleExpiry(state);
+  }
+
+  private void scheduleExpiry(State state) {
+    if (expiryTimer != null) expiryTimer.cancel();
+    expiryTimer = state.objects().isEmpty()
+        ? null
+        : context.scheduleOnce(deps.objects().tracker().maxAge(), context.getSelf(), ExpireObjects.INSTANCE);
+  }
+
+  private ReplyEffect<Event, State> onExpireObjects(State state, ExpireObjects cmd) {
+    // A timer cancelled too late may still arrive: only a real silence of max-age counts.
+    boolean silent = System.nanoTime() - lastFrameNanos >= deps.objects().tracker().maxAge().toNanos();
+    if (!silent || state.objects().isEmpty()) return Effect().noReply();
+    List<Event> events = ObjectTracking.endAll(state, ObjectTracking.SILENCE, clock.instant());
+    return Effect().persist(events)
+        .thenRun(s -> deps.listener().persisted(events))
+        .thenRun(this::scheduleIdlePassivation)
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> notFound(State state, ClientCommand cmd) {
@@ -695,7 +852,31 @@ public final class CameraEntity
         .onEvent(FirstFrame.class, (state, e) -> state.withHealth(state.health().frameAt(e.capturedAt())))
         .onEvent(StreamLost.class, (state, e) -> state.withoutRates(state.health().lost(e.reason())))
         .onEvent(StreamStatsRecorded.class, State::withStats)
-        .onEvent(DetectionsRecorded.class, State::withDetections)
+        .onEvent(DetectionsRecorded.class, this::applyFrame)
+        .onEvent(ObjectStarted.class, State::objectStarted)
+        .onEvent(ObjectUpdated.class, State::objectUpdated)
+        .onEvent(ObjectEnded.class, State::objectEnded)
         .build();
+  }
+
+  /**
+   * The tracker moves on with every recorded frame, here rather than in the command handler, so that
+   * recovery (from a snapshot, then the events after it) rebuilds exactly the tracker state the camera
+   * had: tracks carry across a restart, a rebalance or a passivation, and objects do not split.
+   */
+  private State applyFrame(State state, DetectionsRecorded e) {
+    return state.withDetections(e, ObjectTracking.advance(deps.objects(), state.tracker(), e));
+  }
+
+  /** The state after {@code events}, as the event handler makes it (a command producing several frames' events). */
+  private State applied(State state, List<Event> events) {
+    State s = state;
+    for (Event e : events) {
+      if (e instanceof DetectionsRecorded d) s = applyFrame(s, d);
+      else if (e instanceof ObjectStarted o) s = s.objectStarted(o);
+      else if (e instanceof ObjectUpdated o) s = s.objectUpdated(o);
+      else if (e instanceof ObjectEnded o) s = s.objectEnded(o);
+    }
+    return s;
   }
 }

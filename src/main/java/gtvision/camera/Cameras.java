@@ -2,7 +2,6 @@ package gtvision.camera;
 
 import gtvision.camera.source.SourcePolicy;
 import gtvision.camera.source.SourceRefusedException;
-import gtvision.camera.stream.StreamSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +46,8 @@ public final class Cameras {
     this.metrics = metrics;
     this.askTimeout = system.settings().config().getDuration("gtv.camera.ask-timeout");
     this.sources = SourcePolicy.from(system.settings().config());
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(StreamSettings.DISPATCHER));
+    // The source check resolves names: it blocks, so it runs beside the node's other blocking work.
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"));
     this.cluster = Cluster.get(system);
     this.maxPerNode = system.settings().config().getInt("gtv.camera.max-per-node");
     if (maxPerNode < 1) throw new IllegalArgumentException("gtv.camera.max-per-node must be positive, not " + maxPerNode);

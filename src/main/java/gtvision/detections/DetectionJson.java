@@ -10,7 +10,8 @@ final class DetectionJson {
 
   /**
    * One detected object. {@code evidenceKey} is the frame's key in the evidence store and
-   * {@code frameUrl} where the API streams it; both null when no frame was stored.
+   * {@code frameUrl} where the API streams it; both null when no frame was stored. {@code trackId}: the
+   * camera's tracked object it belongs to (see {@code /api/events}), null when none.
    */
   record DetectionResponse(
       long id,
@@ -25,12 +26,14 @@ final class DetectionJson {
       long frameSequence,
       String evidenceKey,
       String frameUrl,
-      Instant recordedAt) {
+      Instant recordedAt,
+      Long trackId) {
 
     static DetectionResponse of(DetectionRow r) {
       return new DetectionResponse(r.id(), r.cameraId(), r.timestamp(), r.className(), r.confidence(), r.bbox(),
           r.plate(), r.plateConfidence(), r.provider(), r.frameSequence(), r.evidenceKey(),
-          r.evidenceKey() == null ? null : "/api/detections/" + r.id() + "/frame", r.recordedAt());
+          r.evidenceKey() == null ? null : "/api/detections/" + r.id() + "/frame", r.recordedAt(),
+          r.trackId());
     }
   }
 

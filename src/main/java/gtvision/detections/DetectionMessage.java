@@ -26,13 +26,14 @@ public record DetectionMessage(
   public static final int VERSION = 1;
   public static final String TYPE = "detections";
 
+  /** {@code trackId}: the camera's tracked object the detection belongs to (null: none yet). */
   public record Item(@JsonProperty("class") String className, double confidence, List<Double> bbox, String plate,
-      Double plateConfidence) {}
+      Double plateConfidence, Long trackId) {}
 
   /** {@code eventSequence}: the event's sequence number in its camera's journal (null when not known). */
   public static DetectionMessage of(CameraEntity.DetectionsRecorded e, Long eventSequence) {
     List<Item> items = e.detections().stream()
-        .map((RecordedDetection d) -> new Item(d.className(), d.confidence(), d.bbox(), d.plate(), d.plateConfidence()))
+        .map((RecordedDetection d) -> new Item(d.className(), d.confidence(), d.bbox(), d.plate(), d.plateConfidence(), d.trackId()))
         .toList();
     return new DetectionMessage(VERSION, TYPE, e.cameraId(), e.frameSequence(), eventSequence, e.capturedAt(), e.at(),
         e.provider(), e.evidenceKey(), items);

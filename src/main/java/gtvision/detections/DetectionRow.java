@@ -3,7 +3,10 @@ package gtvision.detections;
 import java.time.Instant;
 import java.util.List;
 
-/** One detected object as the read side stores it (a row of {@code detections}). */
+/**
+ * One detected object as the read side stores it (a row of {@code detections}); {@code trackId} null when
+ * the detection belongs to no tracked object.
+ */
 public record DetectionRow(
     long id,
     String cameraId,
@@ -16,7 +19,8 @@ public record DetectionRow(
     Double plateConfidence,
     String provider,
     String evidenceKey,
-    Instant recordedAt) {
+    Instant recordedAt,
+    Long trackId) {
 
   public DetectionRow {
     bbox = List.copyOf(bbox);

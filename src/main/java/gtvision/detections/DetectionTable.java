@@ -19,9 +19,10 @@ import java.util.Optional;
  */
 public final class DetectionTable {
   static final String COLUMNS = "id, camera_id, frame_sequence, ts, class_name, confidence, x1, y1, x2, y2, "
-      + "plate, plate_confidence, provider, evidence_key, recorded_at";
+      + "plate, plate_confidence, provider, evidence_key, recorded_at, track_id";
   private static final String INSERT = "INSERT INTO detections (camera_id, frame_sequence, ts, class_name, confidence, "
-      + "x1, y1, x2, y2, plate, plate_confidence, provider, evidence_key, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      + "x1, y1, x2, y2, plate, plate_confidence, provider, evidence_key, recorded_at, track_id) "
+      + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   private DetectionTable() {}
 
@@ -40,6 +41,7 @@ public final class DetectionTable {
         ps.setString(12, e.provider());
         ps.setString(13, e.evidenceKey());
         ps.setLong(14, e.at().toEpochMilli());
+        if (d.trackId() == null) ps.setNull(15, Types.BIGINT); else ps.setLong(15, d.trackId());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -119,6 +121,7 @@ public final class DetectionTable {
         pc,
         rs.getString("provider"),
         rs.getString("evidence_key"),
-        Instant.ofEpochMilli(rs.getLong("recorded_at")));
+        Instant.ofEpochMilli(rs.getLong("recorded_at")),
+        rs.getObject("track_id") == null ? null : rs.getLong("track_id"));
   }
 }

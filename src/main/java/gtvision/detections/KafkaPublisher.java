@@ -6,6 +6,7 @@ import gtvision.camera.CameraEntity;
 import gtvision.camera.readside.CameraEventProjections;
 import gtvision.http.Json;
 import gtvision.metrics.Metrics;
+import gtvision.objects.ObjectMessage;
 import gtvision.metrics.ProjectionLag;
 import gtvision.persistence.Database;
 import io.micrometer.core.instrument.Counter;
@@ -29,8 +30,9 @@ import org.apache.pekko.projection.javadsl.Handler;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
- * Publishes every detection event to Kafka, keyed by camera id (so one camera's events stay in
- * order on one partition), as {@link DetectionMessage} JSON. At-least-once: the projection stores its
+ * Publishes every detection and tracked-object event to Kafka, keyed by camera id (so one camera's
+ * events stay in order on one partition), as {@link DetectionMessage} and {@link ObjectMessage} JSON
+ * (told apart by {@code type}). At-least-once: the projection stores its
  * offset only after the broker acknowledged every record of a group, so a crash re-sends, never skips.
  */
 public final class KafkaPublisher {
@@ -88,9 +90,14 @@ public final class KafkaPublisher {
       // its offset is stored, only when every one was acknowledged.
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<CameraEntity.Event> envelope : envelopes) {
+        String json = null;
         if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
-          String json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
-          sends.add(producer.send(new ProducerRecord<>(topic, recorded.cameraId(), json)).toCompletableFuture());
+          json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
+        } else if (envelope.event() instanceof CameraEntity.ObjectEvent object) {
+          json = json(ObjectMessage.of(object, envelope.sequenceNr()));
+        }
+        if (json != null) {
+          sends.add(producer.send(new ProducerRecord<>(topic, envelope.event().cameraId(), json)).toCompletableFuture());
         }
       }
       long newest = envelopes.isEmpty() ? 0 : envelopes.get(envelopes.size() - 1).timestamp();
@@ -101,7 +108,7 @@ public final class KafkaPublisher {
       });
     }
 
-    private String json(DetectionMessage message) {
+    private String json(Object message) {
       try {
         return mapper.writeValueAsString(message);
       } catch (JsonProcessingException e) {

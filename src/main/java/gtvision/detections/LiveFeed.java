@@ -1,7 +1,6 @@
 package gtvision.detections;
 
 import gtvision.camera.CameraEntity;
-import gtvision.camera.CameraEntity.DetectionsRecorded;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -13,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * Cluster-wide pub-sub of persisted detections: camera entities publish from their persist callback
+ * Cluster-wide pub-sub of persisted detection and object events: camera entities publish from their persist callback
  * (wherever their shard lives), and every node's live-feed connections subscribe. Delivery is
  * best effort (a live view, not a log): Kafka and the read side are the durable outputs.
  */
@@ -22,16 +21,16 @@ public final class LiveFeed implements CameraEntity.DetectionsListener {
   /** The topic's system actor on every node, under {@code /system}. */
   public static final String ACTOR_NAME = "live-feed-topic";
   private final ActorSystem<?> system;
-  private final ActorRef<Topic.Command<DetectionsRecorded>> topic;
+  private final ActorRef<Topic.Command<CameraEntity.Event>> topic;
 
   public LiveFeed(ActorSystem<?> system) {
     this.system = system;
-    this.topic = system.systemActorOf(Topic.create(DetectionsRecorded.class, TOPIC), ACTOR_NAME, Props.empty());
+    this.topic = system.systemActorOf(Topic.create(CameraEntity.Event.class, TOPIC), ACTOR_NAME, Props.empty());
   }
 
   @Override
-  public void persisted(List<DetectionsRecorded> events) {
-    for (DetectionsRecorded event : events) topic.tell(Topic.publish(event));
+  public void persisted(List<? extends CameraEntity.Event> events) {
+    for (CameraEntity.Event event : events) topic.tell(Topic.publish(event));
   }
 
   /**
@@ -39,7 +38,7 @@ public final class LiveFeed implements CameraEntity.DetectionsListener {
    * asynchronous: tests wait on this rather than for a fixed time.
    */
   CompletionStage<Integer> localSubscribers() {
-    return AskPattern.<Topic.Command<DetectionsRecorded>, Topic.TopicStats>ask(
+    return AskPattern.<Topic.Command<CameraEntity.Event>, Topic.TopicStats>ask(
             topic, Topic::getTopicStats, Duration.ofSeconds(3), system.scheduler())
         .thenApply(Topic.TopicStats::localSubscriberCount);
   }

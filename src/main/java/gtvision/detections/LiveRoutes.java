@@ -1,7 +1,9 @@
 package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
+import gtvision.objects.ObjectMessage;
 import com.typesafe.config.Config;
 import gtvision.auth.AuthGate;
 import gtvision.http.ApiError;
@@ -26,8 +28,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * {@code GET /api/live?camera=a,b} (WebSocket): every detection event as it is persisted anywhere in
- * the cluster, as {@link DetectionMessage} JSON text messages. Each connection has a bounded buffer; a
+ * {@code GET /api/live?camera=a,b} (WebSocket): every detection and tracked-object event as it is
+ * persisted anywhere in the cluster, as {@link DetectionMessage} ({@code "type":"detections"}) and
+ * {@link ObjectMessage} ({@code "type":"object"}) JSON text messages. Each connection has a bounded buffer; a
  * client that falls {@code buffer} messages behind gets a final {@code {"type":"closed","reason":...}}
  * message and the connection ends, and one that does not read at all is cut after the slow-consumer
  * timeout: nothing is buffered without bound.
@@ -124,8 +127,9 @@ public final class LiveRoutes extends AllDirectives {
     return CLOSED_PREFIX + ",\"reason\":" + write(reason) + "}";
   }
 
-  private String json(DetectionsRecorded event) {
-    return write(DetectionMessage.of(event, null));
+  private String json(CameraEntity.Event event) {
+    if (event instanceof CameraEntity.ObjectEvent o) return write(ObjectMessage.of(o, null));
+    return write(DetectionMessage.of((DetectionsRecorded) event, null));
   }
 
   private String write(Object value) {

@@ -1,6 +1,6 @@
 package gtvision.detections;
 
-import gtvision.camera.CameraEntity.DetectionsRecorded;
+import gtvision.camera.CameraEntity.Event;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -10,21 +10,21 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 final class LiveSubscriber {
   sealed interface Message {}
 
-  private record Published(DetectionsRecorded event) implements Message {}
+  private record Published(Event event) implements Message {}
 
   enum Stop implements Message { INSTANCE }
 
   /** The connection side: answers false when it cannot take more (a slow consumer). */
   @FunctionalInterface
   interface Sink {
-    boolean offer(DetectionsRecorded event);
+    boolean offer(Event event);
   }
 
   private LiveSubscriber() {}
 
-  static Behavior<Message> create(ActorRef<Topic.Command<DetectionsRecorded>> topic, Sink sink) {
+  static Behavior<Message> create(ActorRef<Topic.Command<Event>> topic, Sink sink) {
     return Behaviors.setup(ctx -> {
-      topic.tell(Topic.subscribe(ctx.messageAdapter(DetectionsRecorded.class, Published::new)));
+      topic.tell(Topic.subscribe(ctx.messageAdapter(Event.class, Published::new)));
       return Behaviors.receive(Message.class)
           .onMessage(Published.class, p -> sink.offer(p.event()) ? Behaviors.same() : Behaviors.stopped())
           // The topic notices the stop and drops the subscription.

@@ -41,7 +41,7 @@ public record Path(List<PathPoint> points, int stride, PathPoint last) {
   }
 
   /** The kept points and, if it is not one of them, the latest. */
-  List<PathPoint> summary() {
+  public List<PathPoint> summary() {
     if (points.get(points.size() - 1).equals(last)) return points;
     List<PathPoint> out = new ArrayList<>(points);
     out.add(last);

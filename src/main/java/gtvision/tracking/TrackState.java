@@ -51,7 +51,7 @@ public record TrackState(long id, String classKey, Map<String, Double> classVote
     return KalmanBox.box(kalman);
   }
 
-  TrackSummary summary() {
+  public TrackSummary summary() {
     return new TrackSummary(id, className(), firstSeen, lastSeen, hits, path.summary(), best,
         predictedBox(), still);
   }

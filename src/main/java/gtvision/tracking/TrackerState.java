@@ -1,5 +1,6 @@
 package gtvision.tracking;
 
+import gtvision.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -11,8 +12,13 @@ import java.util.Optional;
  * @param nextId the id the next track gets (ids are never reused, so they stay unique per camera)
  * @param lastCapturedAt capture time of the latest processed frame, if any
  * @param tracks live tracks, in the order they started
+ *
+ * <p>Part of the camera entity's state and snapshots (Jackson CBOR: records, {@code Optional} through
+ * the JDK 8 module Pekko registers, {@link KalmanState}'s arrays as they are), so it is a
+ * {@link CborSerializable}.
  */
-public record TrackerState(long nextId, Optional<Instant> lastCapturedAt, List<TrackState> tracks) {
+public record TrackerState(long nextId, Optional<Instant> lastCapturedAt, List<TrackState> tracks)
+    implements CborSerializable {
 
   public static final TrackerState EMPTY = new TrackerState(1, Optional.empty(), List.of());
 
@@ -25,5 +31,15 @@ public record TrackerState(long nextId, Optional<Instant> lastCapturedAt, List<T
         throw new IllegalArgumentException("track id " + t.id() + " is not below nextId " + nextId);
       }
     }
+  }
+
+  /** Without the track {@code id} (an object the camera ended itself, e.g. after a silence). */
+  public TrackerState without(long id) {
+    return new TrackerState(nextId, lastCapturedAt, tracks.stream().filter(t -> t.id() != id).toList());
+  }
+
+  /** A fresh tracker that goes on numbering after this one (a camera registered again). */
+  public TrackerState restarted() {
+    return new TrackerState(nextId, Optional.empty(), List.of());
   }
 }

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The dashboard's page and assets load without a credential; nothing else became open with them. */
+/** The dashboard's page and assets, and the API's description, load without a credential; nothing else became open with them. */
 class AccessPolicyDashboardTest {
 
   private static AccessPolicy.Rule rule(String method, String path) {
@@ -39,6 +39,19 @@ class AccessPolicyDashboardTest {
   void pathsBesideTheDashboardStayClosed() {
     for (String path : List.of("/assets", "/index.htm", "/other.html", "/api", "/api/cameras", "/api/assets/x",
         "/api/cameras/x/assets/app.js", "/webjars/x.js", "/index.html/x")) {
+      assertEquals(new AccessPolicy.Requires(Role.VIEWER), rule("GET", path).access(), path);
+    }
+  }
+
+  @Test
+  void theApiDescriptionAndSwaggerUiAreOpenToReadOnly() {
+    for (String path : List.of("/api/openapi.json", "/api/docs", "/api/docs/5.35.0/swagger-ui-bundle.js", "/api/docs/init.js")) {
+      AccessPolicy.Rule rule = rule("GET", path);
+      assertInstanceOf(AccessPolicy.Open.class, rule.access(), path);
+      assertEquals(AccessPolicy.RateClass.NONE, rule.rateClass(), path);
+      assertEquals(new AccessPolicy.Requires(Role.ADMIN), rule("POST", path).access(), "POST " + path);
+    }
+    for (String path : List.of("/api/openapi.yaml", "/api/openapi.json/x", "/docs", "/api/cameras/docs", "/openapi.json")) {
       assertEquals(new AccessPolicy.Requires(Role.VIEWER), rule("GET", path).access(), path);
     }
   }

@@ -2,6 +2,7 @@ package gtvision.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.typesafe.config.ConfigFactory;
+import gtvision.http.Endpoints;
 import gtvision.testsupport.MediaTools;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
@@ -21,12 +23,16 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +108,9 @@ class AuthorizationTest {
         call("GET", "/api/detections", null, Role.VIEWER),
         call("GET", "/api/detections/1", null, Role.VIEWER),
         call("GET", "/api/detections/1/frame", null, Role.VIEWER),
+        call("GET", "/api/events", null, Role.VIEWER),
+        call("GET", "/api/events/1", null, Role.VIEWER),
+        call("GET", "/api/events/1/frame", null, Role.VIEWER),
         call("POST", "/api/ingest/detections", "{\"detections\": []}", Role.INGEST),
         call("POST", "/api/detect/frame", "{}", Role.OPERATOR),
         call("POST", "/api/batch/detect", "{}", Role.OPERATOR),
@@ -150,6 +159,30 @@ class AuthorizationTest {
     assertEquals("builtin", detailed.get("auth").get("mode").asText(), detailed.toString());
     assertFalse(body.has("auth"), "without a provider there is nothing about authentication to tell a load balancer: " + bare.body());
     assertEquals(200, client.call("GET", "/metrics", null, null).statusCode());
+    assertEquals(200, client.call("GET", "/api/openapi.json", null, null).statusCode());
+    assertEquals(200, client.call("GET", "/api/docs", null, null).statusCode());
+    assertEquals(200, client.call("GET", "/api/docs", null, "an-invalid-token").statusCode(), "open, so a bad token does not matter");
+  }
+
+  /** Routes anyone may call; each is exercised by the open-routes and login tests above. */
+  private static final Set<String> OPEN = Set.of("GET /health", "GET /metrics", "GET /", "GET /index.html", "GET /api/openapi.json",
+      "GET /api/docs", "POST /api/auth/login", "POST /api/auth/mediamtx");
+
+  @Test
+  void theMatrixCoversEveryRouteOfTheNode() {
+    Set<String> covered = new TreeSet<>(OPEN);
+    for (Call c : routes()) {
+      List<String> segments = Arrays.stream(c.path().split("/")).filter(s -> !s.isEmpty()).toList();
+      Endpoints.ALL.stream().filter(e -> e.matches(c.method(), segments)).forEach(e -> covered.add(e.method() + " " + e.path()));
+    }
+    Set<String> missing = Endpoints.ALL.stream().map(e -> e.method() + " " + e.path()).filter(k -> !covered.contains(k))
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertTrue(missing.isEmpty(), "routes the matrix does not call: " + missing);
+    for (String open : OPEN) {
+      String[] parts = open.split(" ");
+      List<String> segments = Arrays.stream(parts[1].split("/")).filter(s -> !s.isEmpty()).toList();
+      assertInstanceOf(AccessPolicy.Open.class, AccessPolicy.rule(parts[0], segments).access(), open);
+    }
   }
 
   @Test

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import gtvision.testsupport.OpenApiDescription;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import gtvision.testsupport.TestOidcProvider;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 class OidcProviderAtStartTest {
   private static final String AUDIENCE = "gtvision-api";
+  // Every /health answer here, with and without a credential, must be what the API description says.
+  private static final OpenApiDescription DESCRIPTION = OpenApiDescription.load();
   @TempDir static Path dir;
   private static TestOidcProvider provider;
 
@@ -64,7 +67,10 @@ class OidcProviderAtStartTest {
       HttpResponse<String> r = client.call("GET", "/health", null, bearer);
       assertEquals(200, r.statusCode(), "the provider's state is reported, never gated on: " + r.body());
       last = AuthClient.json(r);
-      if (condition.test(last.path("auth"))) return last;
+      if (condition.test(last.path("auth"))) {
+        assertEquals(List.of(), DESCRIPTION.problems("GET", "/health", 200, r.headers().firstValue("Content-Type"), r.body()));
+        return last;
+      }
     }
     throw new AssertionError(what + "; last /health: " + last);
   }
@@ -97,6 +103,7 @@ class OidcProviderAtStartTest {
 
       HttpResponse<String> signedIn = client.call("GET", "/health", null, token);
       assertEquals(200, signedIn.statusCode(), signedIn.body());
+      assertEquals(List.of(), DESCRIPTION.problems("GET", "/health", 200, signedIn.headers().firstValue("Content-Type"), signedIn.body()));
       JsonNode detailed = AuthClient.json(signedIn);
       JsonNode auth = detailed.get("auth");
       assertEquals("UP", auth.get("provider").asText(), detailed.toString());

@@ -31,11 +31,12 @@ class HttpMetricsTest extends JUnit5RouteTest {
 
   @Test
   void idsInPathsBecomePlaceholdersSoLabelsStayFew() {
-    assertEquals("/api/cameras", HttpMetrics.template("/api/cameras"));
-    assertEquals("/api/cameras/{id}", HttpMetrics.template("/api/cameras/cam-17"));
-    assertEquals("/api/cameras/{id}/enable", HttpMetrics.template("/api/cameras/cam-17/enable"));
-    assertEquals("/health", HttpMetrics.template("//health"));
-    assertEquals("/", HttpMetrics.template("/"));
+    assertEquals("/api/cameras", HttpMetrics.route("/api/cameras"));
+    assertEquals("/api/cameras/{id}", HttpMetrics.route("/api/cameras/cam-17"));
+    assertEquals("/api/cameras/{id}/enable", HttpMetrics.route("/api/cameras/cam-17/enable"));
+    assertEquals("/api/auth/users/{username}", HttpMetrics.route("/api/auth/users/someone"));
+    assertEquals("/health", HttpMetrics.route("//health"));
+    assertEquals("/", HttpMetrics.route("/"));
   }
 
   @Test
