@@ -33,6 +33,8 @@ trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.pem.key" -out "$work/tls.pem" -days 1 \
   -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
 sed -e "s#/etc/haproxy/tls/tls.pem#$work/tls.pem#" haproxy/haproxy.cfg > "$work/checked.cfg"
+# The servers' namespace; in the cluster the Deployment haproxy sets it to its own.
+export GTV_NAMESPACE=gtvision
 haproxy -c -f "$work/checked.cfg"
 
 # Run the real configuration for a moment, moved to loopback ports (80 -> 20080, 443 -> 20443,

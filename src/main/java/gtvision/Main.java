@@ -132,7 +132,7 @@ public final class Main {
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),
               new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
-          health));
+          health, authentication::health));
       return Behaviors.empty();
     });
   }

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +29,18 @@ public final class Authentication {
   @FunctionalInterface
   public interface TokenVerifier {
     CompletionStage<Principal> verify(String token);
+
+    /** The provider's state as the node last saw it; empty when there is none to report. */
+    default Optional<Provider> provider() {
+      return Optional.empty();
+    }
   }
+
+  /**
+   * An identity provider as {@code /health} shows it: {@code state} UNKNOWN (not asked yet), UP or DOWN;
+   * {@code reason} says what the last fetch did (URLs and errors: for signed-in callers only).
+   */
+  public record Provider(String issuer, String state, String reason, Instant since) {}
 
   private final AuthSettings settings;
   private final AuthStore store;
@@ -65,6 +77,27 @@ public final class Authentication {
 
   public AuthSettings.Mode mode() {
     return settings.mode();
+  }
+
+  /**
+   * What {@code /health} shows of authentication. Signed in: the mode and, in oidc mode, the provider's
+   * state, issuer and reason. Without a credential (load balancers, anyone): only the provider's state,
+   * and nothing at all where there is no provider, so that no URL or error text leaks.
+   */
+  public Optional<Map<String, Object>> health(boolean detailed) {
+    Optional<Provider> provider = providerTokens.flatMap(TokenVerifier::provider);
+    if (!detailed && provider.isEmpty()) return Optional.empty();
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("mode", settings.mode().wireName());
+    provider.ifPresent(p -> {
+      view.put("provider", p.state());
+      if (detailed) {
+        view.put("issuer", p.issuer());
+        view.put("reason", p.reason());
+        view.put("since", p.since().toString());
+      }
+    });
+    return Optional.of(view);
   }
 
   /**

@@ -3,6 +3,8 @@ package gtvision.http;
 import gtvision.metrics.Metrics;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,7 +27,16 @@ public final class ApiRoutes extends AllDirectives {
    */
   public static Route create(ActorSystem<?> system, UnaryOperator<Route> gate, List<Route> capabilities,
       Map<String, Supplier<?>> health) {
-    HealthRoutes healthRoutes = new HealthRoutes(system, health);
+    return create(system, gate, capabilities, health, HealthRoutes.modeOnly(system));
+  }
+
+  /**
+   * The same with what {@code GET /health} shows of authentication ({@code auth}: given whether the
+   * caller is signed in, the {@code auth} part of the body; empty: none).
+   */
+  public static Route create(ActorSystem<?> system, UnaryOperator<Route> gate, List<Route> capabilities,
+      Map<String, Supplier<?>> health, Function<Boolean, Optional<Map<String, Object>>> auth) {
+    HealthRoutes healthRoutes = new HealthRoutes(system, health, auth);
     HttpMetrics httpMetrics = new HttpMetrics(Metrics.get(system).registry());
     ApiRoutes d = new ApiRoutes();
     Route all = d.concat(healthRoutes.route(), capabilities.toArray(Route[]::new));

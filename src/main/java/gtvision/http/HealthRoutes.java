@@ -6,6 +6,8 @@ import gtvision.persistence.Database;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -28,18 +30,28 @@ public final class HealthRoutes extends AllDirectives {
   private final Map<String, Supplier<?>> sections;
   private final Json json;
   private final String authMode;
+  private final Function<Boolean, Optional<Map<String, Object>>> auth;
 
   /**
    * {@code sections}: what capabilities add to the body, by key (inference: its providers and breakers);
-   * reported, never gated on.
+   * reported, never gated on. {@code auth}: the {@code auth} part, given whether the caller is signed in
+   * (detail) or not (what a load balancer may see; empty: nothing).
    */
-  public HealthRoutes(ActorSystem<?> system, Map<String, Supplier<?>> sections) {
+  public HealthRoutes(ActorSystem<?> system, Map<String, Supplier<?>> sections,
+      Function<Boolean, Optional<Map<String, Object>>> auth) {
     this.sections = Map.copyOf(sections);
     this.json = Json.get(system);
     this.system = system;
     this.database = Database.get(system);
     this.metrics = Metrics.get(system);
     this.authMode = system.settings().config().getString("gtv.auth.mode").strip().toLowerCase(java.util.Locale.ROOT);
+    this.auth = auth;
+  }
+
+  /** The mode alone, for nodes (route tests) without a provider to report. */
+  public static Function<Boolean, Optional<Map<String, Object>>> modeOnly(ActorSystem<?> system) {
+    String mode = system.settings().config().getString("gtv.auth.mode").strip().toLowerCase(java.util.Locale.ROOT);
+    return detailed -> detailed ? Optional.of(Map.of("mode", mode)) : Optional.empty();
   }
 
   public Route route() {
@@ -50,7 +62,12 @@ public final class HealthRoutes extends AllDirectives {
         path("metrics", () -> get(() -> complete(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
   }
 
-  /** Load balancers see only up or down; signed-in callers see the node, its cluster and inference. */
+  /**
+   * Load balancers see only up or down (and, in oidc mode, whether the identity provider answers);
+   * signed-in callers see the node, its cluster, inference and the provider's reason. The provider's
+   * state is reported, never gated on: API keys work without it, and a provider outage must not make
+   * load balancers drop every node.
+   */
   private Route health(boolean detailed) {
     return onSuccess(database.ping(DATABASE_TIMEOUT), databaseUp -> {
       Cluster cluster = Cluster.get(system);
@@ -60,8 +77,8 @@ public final class HealthRoutes extends AllDirectives {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", up ? "up" : "down");
       if (authMode.equals("off")) body.put("warning", "authentication is off (gtv.auth.mode = off): anyone may do anything");
+      auth.apply(detailed).ifPresent(a -> body.put("auth", a));
       if (!detailed) return complete(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body, json.marshaller());
-      body.put("auth", authMode);
       body.put("node", cluster.selfMember().address().toString());
       body.put("cluster", self.toString().toLowerCase());
       body.put("journal", databaseUp ? "up" : "down");

@@ -156,7 +156,8 @@ class AuthorizationTest {
     assertFalse(body.has("node") || body.has("inference"), bare.body());
     JsonNode detailed = AuthClient.json(client.call("GET", "/health", null, credentials.get(Role.VIEWER)));
     assertTrue(detailed.has("node") && detailed.has("inference"), detailed.toString());
-    assertEquals("builtin", detailed.get("auth").asText());
+    assertEquals("builtin", detailed.get("auth").get("mode").asText(), detailed.toString());
+    assertFalse(body.has("auth"), "without a provider there is nothing about authentication to tell a load balancer: " + bare.body());
     assertEquals(200, client.call("GET", "/metrics", null, null).statusCode());
     assertEquals(200, client.call("GET", "/api/openapi.json", null, null).statusCode());
     assertEquals(200, client.call("GET", "/api/docs", null, null).statusCode());

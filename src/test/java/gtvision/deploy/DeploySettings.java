@@ -19,6 +19,9 @@ final class DeploySettings {
     static final int HTTP_PORT = DEFAULTS.getInt("gtv.http.port");
     static final int MANAGEMENT_PORT = DEFAULTS.getInt("pekko.management.http.port");
     static final int REMOTING_PORT = DEFAULTS.getInt("pekko.remote.artery.canonical.port");
+    // Where cluster.conf reads the Artery TLS key stores unless GTV_ARTERY_KEYSTORE/TRUSTSTORE say otherwise.
+    static final String ARTERY_KEY_STORE = DEFAULTS.getString("pekko.remote.artery.ssl.config-ssl-engine.key-store");
+    static final String ARTERY_TRUST_STORE = DEFAULTS.getString("pekko.remote.artery.ssl.config-ssl-engine.trust-store");
 
     // Pekko Management health-check routes on the management port (pekko-management 1.1.x).
     static final String READY_PATH = "/ready";

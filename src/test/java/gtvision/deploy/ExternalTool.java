@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -35,10 +36,17 @@ final class ExternalTool {
     }
 
     static Result run(Path tool, String... args) throws IOException, InterruptedException {
+        return run(tool, Map.of(), args);
+    }
+
+    /** The same with these variables added to (or, with a null value, removed from) the environment. */
+    static Result run(Path tool, Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(tool.toString());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        environment(builder, environment);
+        Process process = builder.start();
         // Drain stderr in the background so that a chatty tool cannot block on a full pipe.
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         Thread drain = new Thread(() -> {
@@ -56,5 +64,15 @@ final class ExternalTool {
         }
         drain.join();
         return new Result(process.exitValue(), stdout, stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    static void environment(ProcessBuilder builder, Map<String, String> changes) {
+        changes.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
     }
 }

@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -31,12 +35,12 @@ final class HaproxyConfig {
             return starting("bind").stream().map(l -> port(l.split("\\s+")[1])).collect(Collectors.toList());
         }
 
-        /** Servers: name -> host:port. */
+        /** Servers: name -> host:port, as written (quotes removed, environment variables not expanded). */
         Map<String, String> servers() {
             Map<String, String> servers = new LinkedHashMap<>();
             for (String l : starting("server")) {
                 String[] words = l.split("\\s+");
-                servers.put(words[1], words[2]);
+                servers.put(words[1], unquote(words[2]));
             }
             return servers;
         }
@@ -110,6 +114,45 @@ final class HaproxyConfig {
     }
 
     static int port(String address) {
-        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        String a = unquote(address);
+        return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+    }
+
+    static String unquote(String word) {
+        return word.length() >= 2 && word.startsWith("\"") && word.endsWith("\"") ? word.substring(1, word.length() - 1) : word;
+    }
+
+    // HAProxy expands "${NAME}" and "${NAME-default}" inside double quotes (configuration manual 2.3).
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(-([^}]*))?}");
+
+    /** The environment variables the directives use without a default: HAProxy needs each of them set. */
+    Set<String> requiredEnvironment() {
+        Set<String> names = new TreeSet<>();
+        for (Section section : sections) {
+            for (String line : section.lines()) {
+                Matcher m = VARIABLE.matcher(line);
+                while (m.find()) {
+                    if (m.group(2) == null) {
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /** {@code text} with its variables expanded the way HAProxy does, from {@code environment}. */
+    static String expand(String text, Map<String, String> environment) {
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = environment.get(m.group(1));
+            if (value == null) {
+                value = m.group(2) == null ? "" : m.group(3);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 }

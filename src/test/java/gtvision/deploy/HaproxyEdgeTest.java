@@ -2,22 +2,34 @@ package gtvision.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.ConfigFactory;
+import gtvision.testsupport.LiveFeedClient;
+import gtvision.testsupport.LiveFeedTopics;
+import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestNodes;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * haproxy/haproxy.cfg run by the real haproxy in front of a small HTTP backend standing in for the
- * API pods: what the edge refuses, limits, rewrites and encrypts. Each test gets its own proxy, so
- * the per-address rate counters of one test do not spill into another.
+ * API pods: what the edge refuses, limits, rewrites and encrypts; and in front of a real node, the
+ * live feed's WebSocket. Each test gets its own proxy, so the per-address rate counters of one test
+ * do not spill into another.
  */
 class HaproxyEdgeTest {
 
@@ -231,6 +244,90 @@ class HaproxyEdgeTest {
         assertEquals(429, refused.statusCode());
         assertEquals("60", refused.headers().firstValue("Retry-After").orElse(""));
         assertEquals(200, get("/api/cameras").statusCode(), "the API budget is untouched");
+    }
+
+    private static final String ORIGIN = "https://vision.example.com";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The live feed through the edge: a real node behind the shipped configuration. The WebSocket
+     * upgrade passes :443 with the bearer token, a detection ingested through HAProxy arrives as a
+     * message, the dashboard's own origin (the public host HAProxy passes on) and the configured one
+     * are let in, and a page of a foreign origin is refused (the node's 403, through the proxy).
+     */
+    @Test
+    void theLiveFeedWebSocketPassesTheEdgeAndAForeignOriginIsRefused() throws Exception {
+        Path data = java.nio.file.Files.createDirectories(work.resolve("node"));
+        TestNodes.Node node = TestNodes.start(TestDatabases.h2(data), ConfigFactory.parseString(String.join("\n",
+                "gtv.auth.mode = builtin",
+                "gtv.auth.admin-password = \"edge-admin-password\"",
+                "gtv.auth.password-iterations = 1000",
+                // HAProxy connects from loopback and sets X-Forwarded-For: the node believes it from there only.
+                "gtv.http.trusted-proxies = \"127.0.0.1/32\"",
+                "gtv.http.websocket.allowed-origins = \"" + ORIGIN + "\"")));
+        try (HaproxyProcess edge = HaproxyProcess.start(work, node.httpPort(), certificate)) {
+            String bearer = "Bearer " + awaitLogin(edge);
+            HttpResponse<String> camera = client.send(HttpRequest.newBuilder(edge.https("/api/cameras"))
+                    .header("Authorization", bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"edge-cam\", \"name\": \"Edge\", \"sourceUrl\":"
+                            + " \"http://127.0.0.1:9/snapshot.jpg\", \"sourceKind\": \"snapshot\", \"fps\": 1.0, \"enabled\": false}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, camera.statusCode(), camera.body());
+
+            URI live = URI.create("wss://localhost:" + edge.httpsPort + "/api/live?camera=edge-cam");
+            try (LiveFeedClient feed = LiveFeedClient.reading(client, live, Map.of("Authorization", bearer, "Origin", ORIGIN))) {
+                LiveFeedTopics.await(node.system(), stats -> stats.localSubscriberCount() >= 1, "the client behind HAProxy subscribed");
+                awaitIngested(edge, bearer);
+                String message = feed.next(15);
+                assertNotNull(message, "a detection ingested through HAProxy arrives over the WebSocket");
+                JsonNode json = JSON.readTree(message);
+                assertEquals("edge-cam", json.get("cameraId").asText(), message);
+                assertEquals("EDG3E55", json.get("detections").get(0).get("plate").asText(), message);
+            }
+            // The dashboard's page, served by the same HAProxy: its origin is the host the node is asked for.
+            LiveFeedClient.reading(client, live, Map.of("Authorization", bearer, "Origin", "https://localhost:" + edge.httpsPort)).close();
+            try {
+                LiveFeedClient.reading(client, live, Map.of("Authorization", bearer, "Origin", "https://evil.example.net")).close();
+                fail("a page of a foreign origin opened the live feed through HAProxy");
+            } catch (ExecutionException refused) {
+                assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
+                HttpResponse<?> answer = ((WebSocketHandshakeException) refused.getCause()).getResponse();
+                assertEquals(403, answer.statusCode(), "a foreign Origin is refused: " + answer.body());
+            }
+        } finally {
+            node.stop();
+        }
+    }
+
+    /** The first admin's token, through the edge, once the node has created the admin. */
+    private String awaitLogin(HaproxyProcess edge) throws Exception {
+        HttpResponse<String> last = null;
+        for (Instant deadline = Instant.now().plusSeconds(30); Instant.now().isBefore(deadline); Thread.sleep(200)) {
+            last = client.send(HttpRequest.newBuilder(edge.https("/api/auth/login")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"admin\", \"password\": \"edge-admin-password\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (last.statusCode() == 200) {
+                return JSON.readTree(last.body()).get("token").asText();
+            }
+        }
+        throw new AssertionError("no login through HAProxy: " + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
+    }
+
+    /** Ingests one detection of edge-cam through the edge, polling until the read side knows the camera. */
+    private void awaitIngested(HaproxyProcess edge, String bearer) throws Exception {
+        HttpResponse<String> last = null;
+        for (Instant deadline = Instant.now().plusSeconds(30); Instant.now().isBefore(deadline); Thread.sleep(200)) {
+            String item = "{\"cameraId\": \"edge-cam\", \"timestamp\": \"" + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                    + "\", \"class\": \"car\", \"confidence\": 0.9, \"bbox\": [10, 20, 110, 220], \"plate\": \"EDG3E55\","
+                    + " \"frameWidth\": 1920, \"frameHeight\": 1080, \"frameSequence\": 1}";
+            last = client.send(HttpRequest.newBuilder(edge.https("/api/ingest/detections")).header("Authorization", bearer)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"detections\": [" + item + "]}")).build(), HttpResponse.BodyHandlers.ofString());
+            if (last.statusCode() == 200) {
+                return;
+            }
+        }
+        throw new AssertionError("ingest through HAProxy never accepted: " + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
     }
 
     /** Sends n requests, 50 at a time, and counts the 200s. */

@@ -16,6 +16,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -29,7 +30,10 @@ import javax.net.ssl.TrustManagerFactory;
 final class HaproxyProcess implements AutoCloseable {
 
     static final String CERT_PATH = "/etc/haproxy/tls/tls.pem";
-    static final String API_SERVER = "gtvision-api.gtvision.svc.cluster.local:8080";
+    /** The API server as haproxy.cfg writes it: quoted, its namespace from the environment. */
+    static final String API_SERVER = "\"gtvision-api.${GTV_NAMESPACE}.svc.cluster.local:8080\"";
+    /** What the Deployment haproxy sets (its own namespace); the MediaMTX servers are expanded with it. */
+    static final Map<String, String> ENVIRONMENT = Map.of("GTV_NAMESPACE", "gtvision");
 
     final int httpPort;
     final int httpsPort;
@@ -76,18 +80,23 @@ final class HaproxyProcess implements AutoCloseable {
     static HaproxyProcess start(Path work, int apiBackendPort, Path certificate) throws IOException, InterruptedException {
         Path haproxy = binary().orElseThrow(() -> new AssertionError("haproxy not installed"));
         String shipped = Files.readString(DeploySettings.repo().resolve("haproxy/haproxy.cfg"));
+        if (!shipped.contains(API_SERVER) || !shipped.contains(CERT_PATH)) {
+            throw new AssertionError("haproxy.cfg no longer names " + API_SERVER + " and " + CERT_PATH + ": update HaproxyProcess");
+        }
         int http = freePort();
         int https = freePort();
         int stats = freePort();
         Path cfg = work.resolve("haproxy-" + http + ".cfg");
         Files.writeString(cfg, rewrite(shipped, http, https, stats, apiBackendPort, certificate));
-        ExternalTool.Result check = ExternalTool.run(haproxy, "-c", "-f", cfg.toString());
+        ExternalTool.Result check = ExternalTool.run(haproxy, ENVIRONMENT, "-c", "-f", cfg.toString());
         assertEquals(0, check.exitCode(), "haproxy -c:\n" + check.stdout() + check.stderr());
         Path log = work.resolve("haproxy-" + http + ".log");
         // -db: stay in the foreground, so the process is ours to stop; -n: the configured maxconn needs
         // more file descriptors than test containers allow.
-        Process process = new ProcessBuilder(haproxy.toString(), "-db", "-n", "1000", "-f", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(haproxy.toString(), "-db", "-n", "1000", "-f", cfg.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ExternalTool.environment(builder, ENVIRONMENT);
+        Process process = builder.start();
         HaproxyProcess proxy = new HaproxyProcess(http, https, stats, process, log);
         proxy.awaitApiBackendUp();
         return proxy;

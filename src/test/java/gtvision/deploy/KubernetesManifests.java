@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +49,14 @@ final class KubernetesManifests {
 
     static Path baseDir() {
         return k8sDir().resolve("base");
+    }
+
+    /**
+     * The edge's configuration directories (haproxy/, mediamtx/): each holds its file and a
+     * kustomization that makes it a ConfigMap, included by the base.
+     */
+    static List<Path> edgeConfigDirs() {
+        return List.of(DeploySettings.repo().resolve("haproxy"), DeploySettings.repo().resolve("mediamtx"));
     }
 
     static List<Path> overlayDirs() {
@@ -112,6 +123,53 @@ final class KubernetesManifests {
                 .filter(r -> name.equals(r.getMetadata().getName()))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name + " in k8s/base"));
+    }
+
+    /**
+     * The GT-Vision cluster members: the Deployments whose pods carry the Cluster Bootstrap label
+     * (app=gtvision). HAProxy and MediaMTX run beside them in the same base.
+     */
+    static List<Deployment> members(List<Manifest> manifests) {
+        return ofKind(manifests, Deployment.class).stream().filter(KubernetesManifests::isMember).collect(Collectors.toList());
+    }
+
+    static boolean isMember(Deployment d) {
+        Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+        return labels != null && DeploySettings.SERVICE_NAME.equals(labels.get(DeploySettings.BOOTSTRAP_LABEL));
+    }
+
+    /** A Deployment's or StatefulSet's pod template with the workload's kind and name, for messages. */
+    record Workload(String kind, String name, PodTemplateSpec template) {
+        Map<String, String> podLabels() {
+            return template.getMetadata().getLabels();
+        }
+
+        PodSpec spec() {
+            return template.getSpec();
+        }
+
+        Container container(String name) {
+            return spec().getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(kind + "/" + this.name + " has no container named " + name));
+        }
+    }
+
+    /** Every Deployment and StatefulSet. */
+    static List<Workload> workloads(List<Manifest> manifests) {
+        List<Workload> all = new ArrayList<>();
+        for (Manifest m : manifests) {
+            if (m.resource() instanceof Deployment d) {
+                all.add(new Workload("Deployment", d.getMetadata().getName(), d.getSpec().getTemplate()));
+            } else if (m.resource() instanceof StatefulSet s) {
+                all.add(new Workload("StatefulSet", s.getMetadata().getName(), s.getSpec().getTemplate()));
+            }
+        }
+        return all;
+    }
+
+    static Workload workload(List<Manifest> manifests, String name) {
+        return workloads(manifests).stream().filter(w -> w.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no Deployment or StatefulSet named " + name + " in k8s/base"));
     }
 
     static Container appContainer(Deployment deployment) {

@@ -58,7 +58,7 @@ class KubernetesManifestsTest {
     @BeforeAll
     static void load() {
         base = KubernetesManifests.base();
-        deployments = ofKind(base, Deployment.class);
+        deployments = KubernetesManifests.members(base);
     }
 
     @Test
@@ -87,9 +87,14 @@ class KubernetesManifestsTest {
         assertEquals(Set.of("gtvision"), byKind.get("ServiceAccount"));
         assertEquals(1, byKind.get("Role").size());
         assertEquals(1, byKind.get("RoleBinding").size());
-        assertEquals(DEPLOYMENTS, byKind.get("Deployment"));
+        assertEquals(DEPLOYMENTS, deployments.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet()),
+                "the cluster members");
+        Set<String> all = new java.util.HashSet<>(DEPLOYMENTS);
+        all.add("haproxy");
+        assertEquals(all, byKind.get("Deployment"), "the members and the edge proxy");
+        assertEquals(Set.of("mediamtx"), byKind.get("StatefulSet"));
         assertTrue(byKind.get("ConfigMap").contains("gtvision-config"));
-        assertTrue(byKind.get("Service").containsAll(Set.of("gtvision-api", "gtvision-management")));
+        assertTrue(byKind.get("Service").containsAll(Set.of("gtvision-api", "gtvision-management", "haproxy", "haproxy-stats", "mediamtx")));
         assertEquals(1, byKind.get("PodDisruptionBudget").size());
         assertEquals(Set.of("gtvision-aws"), byKind.get("HorizontalPodAutoscaler"));
         // Names are unique per kind, otherwise kustomize refuses the base.
@@ -300,12 +305,17 @@ class KubernetesManifestsTest {
     void servicesSelectPodsThatExposeTheirTargetPorts() {
         for (Service service : ofKind(base, Service.class)) {
             String name = service.getMetadata().getName();
-            List<Deployment> backing = deployments.stream()
-                    .filter(d -> selects(service.getSpec().getSelector(), podLabels(d))).collect(Collectors.toList());
+            List<KubernetesManifests.Workload> backing = KubernetesManifests.workloads(base).stream()
+                    .filter(w -> selects(service.getSpec().getSelector(), w.podLabels())).collect(Collectors.toList());
             assertFalse(backing.isEmpty(), "Service " + name + " selects no pods");
             for (ServicePort port : service.getSpec().getPorts()) {
-                for (Deployment d : backing) {
-                    resolvePort(appContainer(d), port.getTargetPort());
+                for (KubernetesManifests.Workload w : backing) {
+                    assertTrue(w.spec().getContainers().stream().anyMatch(c -> c.getPorts().stream().anyMatch(p ->
+                                    (port.getTargetPort().getIntVal() != null ? port.getTargetPort().getIntVal().equals(p.getContainerPort())
+                                            : port.getTargetPort().getStrVal().equals(p.getName()))
+                                    && protocol(port.getProtocol()).equals(protocol(p.getProtocol())))),
+                            "Service " + name + " port " + port.getName() + ": no container of " + w.name() + " listens on "
+                                    + port.getTargetPort());
                 }
             }
         }
@@ -315,9 +325,17 @@ class KubernetesManifestsTest {
         assertEquals(DeploySettings.MANAGEMENT_PORT, management.getSpec().getPorts().get(0).getPort());
         for (Service service : ofKind(base, Service.class)) {
             String type = service.getSpec().getType();
+            if (service.getMetadata().getName().equals("haproxy")) {
+                assertEquals("LoadBalancer", type, "HAProxy is the public entry");
+                continue;
+            }
             assertTrue(type == null || type.equals("ClusterIP"),
                     "Service " + service.getMetadata().getName() + " is internal; HAProxy is the only public entry");
         }
+    }
+
+    private static String protocol(String protocol) {
+        return protocol == null ? "TCP" : protocol;
     }
 
     @Test

@@ -87,6 +87,28 @@ final class Kustomization {
         return paths;
     }
 
+    /** The files its configMapGenerator and secretGenerator entries read. */
+    @SuppressWarnings("unchecked")
+    List<Path> generatorFiles() {
+        List<Path> files = new ArrayList<>();
+        for (String generator : List.of("configMapGenerator", "secretGenerator")) {
+            for (Map<String, Object> entry : entries(generator)) {
+                for (String source : List.of("files", "envs")) {
+                    for (String f : (List<String>) entry.getOrDefault(source, List.of())) {
+                        files.add(dir.resolve(f.contains("=") ? f.substring(f.indexOf('=') + 1) : f).normalize());
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    /** The configMapGenerator entry that makes the ConfigMap {@code name}. */
+    Map<String, Object> configMapGenerator(String name) {
+        return entries("configMapGenerator").stream().filter(g -> name.equals(g.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(dir + " generates no ConfigMap " + name));
+    }
+
     /** Patch files of this kustomization. */
     List<Path> patchFiles() {
         List<Path> files = new ArrayList<>();

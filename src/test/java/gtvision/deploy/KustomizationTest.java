@@ -36,6 +36,7 @@ class KustomizationTest {
         List<Kustomization> all = new ArrayList<>();
         all.add(Kustomization.in(KubernetesManifests.baseDir()));
         KubernetesManifests.overlayDirs().forEach(d -> all.add(Kustomization.in(d)));
+        KubernetesManifests.edgeConfigDirs().forEach(d -> all.add(Kustomization.in(d)));
         return all;
     }
 
@@ -58,11 +59,33 @@ class KustomizationTest {
     void kustomizationsReferenceExistingFiles() {
         for (Kustomization k : all()) {
             for (Path p : k.referencedPaths()) {
-                assertTrue(p.startsWith(KubernetesManifests.k8sDir()), k.dir + " reads " + p + " outside k8s/");
+                assertTrue(p.startsWith(KubernetesManifests.k8sDir()) || KubernetesManifests.edgeConfigDirs().stream().anyMatch(p::startsWith),
+                        k.dir + " reads " + p + " outside k8s/ and the edge configuration directories");
                 if (Files.isDirectory(p)) {
                     Kustomization.in(p);
                 } else {
                     assertTrue(Files.isRegularFile(p), k.dir + " references missing " + p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void kustomizeReadsGeneratorAndPatchFilesOnlyFromInsideTheirOwnKustomization() throws IOException {
+        // kustomize's default load restriction: a generator or patch file outside the kustomization's
+        // directory, also through a symbolic link, fails the build ("security; file ... is not in or
+        // below ..."), and so does a resource directory that contains the kustomization reading it.
+        for (Kustomization k : all()) {
+            List<Path> files = new ArrayList<>(k.generatorFiles());
+            files.addAll(k.patchFiles());
+            for (Path file : files) {
+                assertTrue(file.startsWith(k.dir) && file.toRealPath().startsWith(k.dir.toRealPath()),
+                        k.dir + " reads " + file + ", which kustomize refuses outside the kustomization's directory");
+            }
+            for (String resource : k.strings("resources")) {
+                Path p = k.dir.resolve(resource).normalize();
+                if (Files.isDirectory(p)) {
+                    assertFalse(k.dir.startsWith(p), k.dir + " includes its own ancestor " + p + " (kustomize: cycle detected)");
                 }
             }
         }
@@ -84,8 +107,8 @@ class KustomizationTest {
     void overlayPatchesReplicasAndImagesTargetResourcesOfTheBase() {
         List<Manifest> base = KubernetesManifests.base();
         Set<String> baseIds = base.stream().map(m -> id(m.resource())).collect(Collectors.toSet());
-        Set<String> deployments = KubernetesManifests.ofKind(base, Deployment.class).stream()
-                .map(d -> d.getMetadata().getName()).collect(Collectors.toSet());
+        Set<String> deployments = KubernetesManifests.workloads(base).stream()
+                .map(KubernetesManifests.Workload::name).collect(Collectors.toSet());
         Set<String> images = KubernetesManifests.ofKind(base, Deployment.class).stream()
                 .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
                 .map(c -> c.getImage().split(":")[0]).collect(Collectors.toSet());
@@ -117,7 +140,7 @@ class KustomizationTest {
 
     @Test
     void imageTagIsAPekkoAppVersionAndCopiedIntoEveryDeployment() {
-        List<Deployment> deployments = KubernetesManifests.ofKind(KubernetesManifests.base(), Deployment.class);
+        List<Deployment> deployments = KubernetesManifests.members(KubernetesManifests.base());
         for (Path overlay : KubernetesManifests.overlayDirs()) {
             Kustomization k = Kustomization.in(overlay);
             Map<String, Object> image = k.entries("images").stream().filter(i -> "gtvision".equals(i.get("name"))).findFirst()
@@ -148,6 +171,9 @@ class KustomizationTest {
                         covered.add(d.getMetadata().getName());
                     }
                 }
+                KubernetesManifests.ofKind(KubernetesManifests.base(), Deployment.class).stream()
+                        .filter(d -> !KubernetesManifests.isMember(d))
+                        .forEach(d -> assertFalse(matches(select, d), overlay + ": the app version is not " + d.getMetadata().getName() + "'s"));
             }
             assertEquals(deployments.stream().map(d -> d.getMetadata().getName()).collect(Collectors.toSet()), covered,
                     overlay + ": every Deployment gets the app version");
@@ -185,7 +211,7 @@ class KustomizationTest {
                 binding.getSubjects().forEach(s -> assertEquals(namespace, s.getNamespace(), overlay + " RoleBinding subject"));
             }
             List<Secret> secrets = filter(rendered, Secret.class);
-            for (Deployment d : filter(rendered, Deployment.class)) {
+            for (Deployment d : filter(rendered, Deployment.class).stream().filter(KubernetesManifests::isMember).toList()) {
                 var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
                 String tag = container.getImage().substring(container.getImage().lastIndexOf(':') + 1);
                 String version = container.getEnv().stream().filter(e -> e.getName().equals("GTV_APP_VERSION"))
@@ -207,7 +233,7 @@ class KustomizationTest {
 
     private static Set<String> requiredSecretKeys() {
         Set<String> keys = new HashSet<>();
-        for (Deployment d : KubernetesManifests.ofKind(KubernetesManifests.base(), Deployment.class)) {
+        for (Deployment d : KubernetesManifests.members(KubernetesManifests.base())) {
             for (EnvVar env : d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
                 if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
                     keys.add(env.getValueFrom().getSecretKeyRef().getKey());

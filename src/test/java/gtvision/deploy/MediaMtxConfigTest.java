@@ -136,12 +136,14 @@ class MediaMtxConfigTest {
     void everyReaderPlayerAndPublisherIsAuthorisedByTheNode() {
         assertEquals("http", config.get("authMethod"), "MediaMTX asks the node");
         assertFalse(config.containsKey("authInternalUsers"), "no internal users: they would be ignored, or anonymous");
-        // The node's Service and namespace as the Kubernetes base declares them.
+        // The node's Service as the Kubernetes base declares it, by its bare name: resolved in the pod's
+        // own namespace, so the dev overlay's MediaMTX asks the dev API and prod's the prod one
+        // (EdgeManifestsTest checks the rendered overlays).
         var api = KubernetesManifests.named(KubernetesManifests.base(), io.fabric8.kubernetes.api.model.Service.class, "gtvision-api");
-        String namespace = Kustomization.in(KubernetesManifests.baseDir()).namespace();
         int port = api.getSpec().getPorts().get(0).getPort();
-        assertEquals("http://gtvision-api." + namespace + ".svc.cluster.local:" + port + "/api/auth/mediamtx",
-                config.get("authHTTPAddress"));
+        assertEquals("http://" + api.getMetadata().getName() + ":" + port + "/api/auth/mediamtx", config.get("authHTTPAddress"));
+        assertFalse(String.valueOf(config.get("authHTTPAddress")).contains(Kustomization.in(KubernetesManifests.baseDir()).namespace() + "."),
+                "no namespace in the address: one file for every overlay");
         assertEquals(DeploySettings.HTTP_PORT, port);
     }
 

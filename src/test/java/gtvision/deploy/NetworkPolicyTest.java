@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
 class NetworkPolicyTest {
 
     private static final String NS = "gtvision";
-    private static final Map<String, String> HAPROXY = Map.of("app", "haproxy");
-    private static final Map<String, String> MEDIAMTX = Map.of("app", "mediamtx");
+    // The labels of the base's own HAProxy and MediaMTX pods, read in load().
+    private static Map<String, String> HAPROXY;
+    private static Map<String, String> MEDIAMTX;
 
     private static List<Manifest> base;
     private static List<NetworkPolicy> policies;
@@ -36,8 +38,10 @@ class NetworkPolicyTest {
         base = KubernetesManifests.base();
         policies = KubernetesManifests.ofKind(base, NetworkPolicy.class);
         namespace = new NetworkPolicies(NS, policies);
-        memberLabels = KubernetesManifests.ofKind(base, Deployment.class).stream().collect(Collectors.toMap(
+        memberLabels = KubernetesManifests.members(base).stream().collect(Collectors.toMap(
                 d -> d.getMetadata().getName(), d -> d.getSpec().getTemplate().getMetadata().getLabels()));
+        HAPROXY = KubernetesManifests.workload(base, "haproxy").podLabels();
+        MEDIAMTX = KubernetesManifests.workload(base, "mediamtx").podLabels();
         mediamtx = MediaMtxConfigTest.load(DeploySettings.repo().resolve("mediamtx.yml"));
     }
 
@@ -144,8 +148,37 @@ class NetworkPolicyTest {
     }
 
     @Test
+    void theEdgePodsOfTheBaseAreTheOnesThePoliciesName() {
+        assertEquals("haproxy", HAPROXY.get("app"), "the label gtvision-api-http admits");
+        assertEquals("mediamtx", MEDIAMTX.get("app"));
+        for (Map<String, String> member : memberLabels.values()) {
+            assertFalse(NetworkPolicies.matches(policy("haproxy").getSpec().getPodSelector(), member), "the HAProxy policy selects no member");
+            assertFalse(NetworkPolicies.matches(policy("mediamtx").getSpec().getPodSelector(), member), "the MediaMTX policy selects no member");
+        }
+        // Every port an edge container listens on is open to someone, and only the intended ones to the internet.
+        Pod internet = Pod.in("elsewhere", Map.of());
+        for (var port : KubernetesManifests.workload(base, "haproxy").container("haproxy").getPorts()) {
+            boolean open = namespace.allows(internet, HAPROXY, "TCP", port.getContainerPort());
+            assertEquals(!port.getName().equals("stats"), open, "HAProxy " + port.getName() + " from outside");
+        }
+        for (var port : KubernetesManifests.workload(base, "mediamtx").container("mediamtx").getPorts()) {
+            String protocol = port.getProtocol() == null ? "TCP" : port.getProtocol();
+            boolean fromOutside = namespace.allows(internet, MEDIAMTX, protocol, port.getContainerPort());
+            assertEquals(protocol.equals("UDP"), fromOutside, "MediaMTX " + port.getName() + " from outside: only the WebRTC media");
+            boolean fromSomeone = Stream.of(pod(HAPROXY), pod(api()), monitoring(), internet)
+                    .anyMatch(source -> namespace.allows(source, MEDIAMTX, protocol, port.getContainerPort()));
+            assertTrue(fromSomeone, "MediaMTX " + port.getName() + " is reachable by nobody");
+        }
+    }
+
+    private static NetworkPolicy policy(String name) {
+        return policies.stream().filter(p -> name.equals(p.getMetadata().getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no NetworkPolicy " + name));
+    }
+
+    @Test
     void policyPortsAreTheMembersContainerPorts() {
-        Set<Integer> containerPorts = KubernetesManifests.ofKind(base, Deployment.class).stream()
+        Set<Integer> containerPorts = KubernetesManifests.members(base).stream()
                 .flatMap(d -> KubernetesManifests.appContainer(d).getPorts().stream()).map(ContainerPort::getContainerPort)
                 .collect(Collectors.toSet());
         assertEquals(Set.of(DeploySettings.HTTP_PORT, DeploySettings.MANAGEMENT_PORT, DeploySettings.REMOTING_PORT), containerPorts);

@@ -57,7 +57,7 @@ class OverlaySettingsTest {
     @Test
     void everyMemberTakesTheTokenSecretAndTheSecretsKeyFromTheSameSecret() {
         Map<String, String> base = KubernetesManifests.config(KubernetesManifests.base()).getData();
-        for (Deployment d : KubernetesManifests.ofKind(KubernetesManifests.base(), Deployment.class)) {
+        for (Deployment d : KubernetesManifests.members(KubernetesManifests.base())) {
             Map<String, EnvVar> env = KubernetesManifests.appContainer(d).getEnv().stream()
                     .collect(Collectors.toMap(EnvVar::getName, e -> e));
             for (String key : CLUSTER_SECRETS) {
@@ -115,6 +115,98 @@ class OverlaySettingsTest {
                 URI uri = URI.create(origin.trim());
                 assertEquals("https", uri.getScheme(), "HAProxy serves the dashboard over TLS: " + origin);
                 assertTrue(uri.getPath() == null || uri.getPath().isEmpty(), "an origin has no path: " + origin);
+            }
+        }
+    }
+
+    private static final String ARTERY_SECRET = "gtvision-artery-tls";
+    private static final List<String> ARTERY_PASSWORDS = List.of("GTV_ARTERY_KEYSTORE_PASSWORD", "GTV_ARTERY_TRUSTSTORE_PASSWORD");
+
+    @Test
+    void productionMembersTalkArteryOverMutualTlsWithTheKeyStoresOfTheirSecret() {
+        Path prod = KubernetesManifests.k8sDir().resolve("overlays/prod");
+        Map<String, Object> entry = Kustomization.in(prod).entries("patches").stream()
+                .filter(p -> String.valueOf(p.get("path")).contains("artery")).findFirst()
+                .orElseThrow(() -> new AssertionError("the prod overlay has no Artery TLS patch"));
+        // The target picks every member and nothing else: a member left on tcp could not talk to the others.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> target = (Map<String, Object>) entry.get("target");
+        assertNotNull(target, "the patch names its targets");
+        assertEquals("Deployment", target.get("kind"));
+        String[] label = String.valueOf(target.get("labelSelector")).split("=", 2);
+        for (Deployment d : KubernetesManifests.ofKind(KubernetesManifests.base(), Deployment.class)) {
+            boolean selected = label[1].equals(d.getSpec().getTemplate().getMetadata().getLabels().get(label[0]))
+                    && label[1].equals(d.getMetadata().getLabels().get(label[0]));
+            assertEquals(KubernetesManifests.isMember(d), selected, d.getMetadata().getName() + " is patched exactly when it is a member");
+        }
+        Deployment patch = (Deployment) KubernetesManifests.load(prod.resolve((String) entry.get("path"))).get(0).resource();
+        assertArteryTls(patch, "the prod patch");
+    }
+
+    /** What a member needs for Artery over mutual TLS: the transport, the key stores where cluster.conf reads them, their passwords. */
+    private static void assertArteryTls(Deployment d, String what) {
+        var container = KubernetesManifests.appContainer(d);
+        Map<String, EnvVar> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals("tls-tcp", env.get("GTV_ARTERY_TRANSPORT").getValue(), what);
+        for (String password : ARTERY_PASSWORDS) {
+            EnvVar var = env.get(password);
+            assertNotNull(var, what + " sets " + password);
+            assertNull(var.getValue(), password + " never as a literal");
+            assertEquals(ARTERY_SECRET, var.getValueFrom().getSecretKeyRef().getName(), what + " " + password);
+            assertFalse(Boolean.TRUE.equals(var.getValueFrom().getSecretKeyRef().getOptional()), what + " " + password + " is required");
+        }
+        assertFalse(env.containsKey("GTV_ARTERY_KEYSTORE") || env.containsKey("GTV_ARTERY_TRUSTSTORE"),
+                "the key stores are mounted where cluster.conf looks by default");
+        var volume = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getSecret() != null && ARTERY_SECRET.equals(v.getSecret().getSecretName())).findFirst()
+                .orElseThrow(() -> new AssertionError(what + " mounts no Secret " + ARTERY_SECRET));
+        assertFalse(Boolean.TRUE.equals(volume.getSecret().getOptional()), "a member without key stores cannot join: the Secret is required");
+        Path keyStore = Path.of(DeploySettings.ARTERY_KEY_STORE);
+        Path trustStore = Path.of(DeploySettings.ARTERY_TRUST_STORE);
+        assertEquals(keyStore.getParent(), trustStore.getParent());
+        Map<String, String> items = volume.getSecret().getItems().stream()
+                .collect(Collectors.toMap(i -> i.getKey(), i -> i.getPath()));
+        assertEquals(Map.of("keystore.p12", keyStore.getFileName().toString(), "truststore.p12", trustStore.getFileName().toString()), items,
+                what + ": only the key stores become files, under the names cluster.conf reads");
+        var mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError(what + " does not mount " + volume.getName()));
+        assertEquals(keyStore.getParent().toString(), mount.getMountPath(), what);
+        assertEquals(Boolean.TRUE, mount.getReadOnly(), what);
+    }
+
+    @Test
+    void theReadmeCreatesTheArteryTlsSecretWithTheKeysTheMembersRead() throws Exception {
+        String readme = Files.readString(DeploySettings.repo().resolve("README.md"));
+        int create = readme.indexOf("create secret generic " + ARTERY_SECRET);
+        assertTrue(create >= 0, "the README says how to create " + ARTERY_SECRET);
+        String command = readme.substring(create, readme.indexOf("```", create));
+        for (String file : List.of("keystore.p12", "truststore.p12")) {
+            assertTrue(command.contains("--from-file=" + file), "the documented command adds " + file);
+        }
+        for (String password : ARTERY_PASSWORDS) {
+            assertTrue(command.contains("--from-literal=" + password + "="), "the documented command sets " + password);
+        }
+    }
+
+    /** Rendered: prod's members all on tls-tcp with the Secret mounted, dev's all on plain tcp; never a mix. */
+    @Test
+    void renderedOverlaysRunAllTheirMembersOnOneArteryTransport() throws Exception {
+        Optional<Path> kubectl = ExternalTool.find("kubectl");
+        Assumptions.assumeTrue(kubectl.isPresent(), "kubectl not installed");
+        for (Path overlay : KubernetesManifests.overlayDirs()) {
+            ExternalTool.Result build = ExternalTool.run(kubectl.get(), "kustomize", overlay.toString());
+            assertEquals(0, build.exitCode(), build.stderr());
+            List<Deployment> members = KubernetesManifests.parseRendered(build.stdout()).stream()
+                    .filter(r -> r instanceof Deployment).map(Deployment.class::cast).filter(KubernetesManifests::isMember).toList();
+            assertEquals(3, members.size(), overlay + ": the three member pools");
+            boolean prod = overlay.getFileName().toString().equals("prod");
+            for (Deployment d : members) {
+                if (prod) {
+                    assertArteryTls(d, overlay + " " + d.getMetadata().getName());
+                } else {
+                    boolean anyTls = KubernetesManifests.appContainer(d).getEnv().stream().anyMatch(e -> e.getName().startsWith("GTV_ARTERY_"));
+                    assertFalse(anyTls, overlay + " " + d.getMetadata().getName() + " stays on plain tcp");
+                }
             }
         }
     }

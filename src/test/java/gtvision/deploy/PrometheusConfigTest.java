@@ -104,7 +104,7 @@ class PrometheusConfigTest {
         Service service = KubernetesManifests.named(base, Service.class, parts[0]);
         assertEquals(Kustomization.in(KubernetesManifests.baseDir()).namespace(), parts[1]);
         assertEquals("None", service.getSpec().getClusterIP(), parts[0] + " is headless: one DNS record per pod");
-        for (Deployment d : KubernetesManifests.ofKind(base, Deployment.class)) {
+        for (Deployment d : KubernetesManifests.members(base)) {
             assertTrue(KubernetesManifests.selects(service.getSpec().getSelector(), d.getSpec().getTemplate().getMetadata().getLabels()),
                     parts[0] + " covers " + d.getMetadata().getName());
         }

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,15 +21,28 @@ public final class LiveFeedClient implements AutoCloseable {
   private final CompletableFuture<String> ended = new CompletableFuture<>();
   private final WebSocket socket;
 
+  private LiveFeedClient(HttpClient client, URI uri, Map<String, String> headers, boolean reading) throws Exception {
+    WebSocket.Builder builder = client.newWebSocketBuilder();
+    headers.forEach(builder::header);
+    this.socket = builder.buildAsync(uri, new Listener(reading)).get(10, TimeUnit.SECONDS);
+  }
+
   private LiveFeedClient(URI uri, boolean reading) throws Exception {
-    this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(uri, new Listener(reading))
-        .get(10, TimeUnit.SECONDS);
+    this(HttpClient.newHttpClient(), uri, Map.of(), reading);
   }
 
   /** Connected and reading every message as it arrives. */
   public static LiveFeedClient reading(URI uri) throws Exception {
     return new LiveFeedClient(uri, true);
+  }
+
+  /**
+   * The same through {@code client} (a TLS context of its own, for {@code wss://}) with these handshake
+   * headers (Authorization, Origin); a refused handshake fails with the
+   * {@link java.net.http.WebSocketHandshakeException} as the cause.
+   */
+  public static LiveFeedClient reading(HttpClient client, URI uri, Map<String, String> headers) throws Exception {
+    return new LiveFeedClient(client, uri, headers, true);
   }
 
   /** Connected but reading nothing until {@link #readAll()}. */

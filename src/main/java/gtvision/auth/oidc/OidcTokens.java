@@ -34,6 +34,22 @@ public final class OidcTokens implements Authentication.TokenVerifier, AutoClose
     return new OidcTokens(new OidcVerifier(settings, blocking));
   }
 
+  public OidcSettings settings() {
+    return verifier.settings();
+  }
+
+  /** Asks the provider now (discovery and key set); see {@link OidcVerifier#checkProvider()}. */
+  public CompletionStage<OidcVerifier.ProviderStatus> checkProvider() {
+    return verifier.checkProvider();
+  }
+
+  @Override
+  public Optional<Authentication.Provider> provider() {
+    OidcVerifier.ProviderStatus status = verifier.status();
+    return Optional.of(new Authentication.Provider(verifier.settings().issuer(), status.state().name(), status.reason(),
+        status.since()));
+  }
+
   @Override
   public CompletionStage<Principal> verify(String token) {
     return verifier.verify(token).handle((verified, error) -> {

@@ -4,6 +4,9 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
@@ -29,6 +32,7 @@ import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -80,11 +84,22 @@ public final class OidcVerifier implements AutoCloseable {
     }
   }
 
+  /** Whether the provider answered the last time the node asked it (discovery or key set). */
+  public enum State { UNKNOWN, UP, DOWN }
+
+  /**
+   * What the node knows of its provider: UNKNOWN until the first fetch (at start, see {@link #checkProvider()}),
+   * then UP or DOWN after each fetch of the discovery document or the key set. The reason names the URL
+   * and what failed; it is for operators (the signed-in /health), never for token holders.
+   */
+  public record ProviderStatus(State state, String reason, Instant since) {}
+
   private final OidcSettings settings;
   private final Executor executor;
   private final DefaultResourceRetriever http;
-  // Null until the first verification has found the key set (discovery is a blocking fetch).
+  // Null until the key set's address is known (discovery is a blocking fetch: at start, or the first token).
   private volatile Keys keys;
+  private volatile ProviderStatus status = new ProviderStatus(State.UNKNOWN, "not asked yet", Instant.now());
   // After a failed discovery, requests answer 503 at once until then, instead of each waiting for a timeout.
   private volatile long discoveryRetryAtNanos = System.nanoTime();
 
@@ -103,6 +118,50 @@ public final class OidcVerifier implements AutoCloseable {
     return settings;
   }
 
+  public ProviderStatus status() {
+    return status;
+  }
+
+  /**
+   * Asks the provider now, on the executor: its discovery document (unless {@code jwks-url} is set) and
+   * its key set, which stays cached for the first tokens. Completes with the status when the provider
+   * answered with at least one key; fails with {@link IssuerUnavailable} (reason: the URL and what went
+   * wrong) otherwise. A node calls it at start, so that a wrong issuer shows at once, not at the first token.
+   */
+  public CompletionStage<ProviderStatus> checkProvider() {
+    return CompletableFuture.supplyAsync(() -> {
+      Keys k;
+      try {
+        k = keys(true);
+      } catch (IssuerUnavailable e) {
+        throw new IssuerUnavailable(status.reason());
+      }
+      List<JWK> found;
+      try {
+        found = k.source().get(new JWKSelector(new JWKMatcher.Builder().build()), null);
+      } catch (KeySourceException e) {
+        if (status.state() != State.DOWN) down("the key set at " + k.url() + " cannot be fetched: " + e.getMessage());
+        throw new IssuerUnavailable(status.reason());
+      }
+      if (found.isEmpty()) {
+        down("the key set at " + k.url() + " holds no keys: no token can be verified");
+        throw new IssuerUnavailable(status.reason());
+      }
+      return status;
+    }, executor);
+  }
+
+  private void up(String reason) {
+    if (status.state() != State.UP) status = new ProviderStatus(State.UP, reason, Instant.now());
+  }
+
+  private void down(String reason) {
+    // Longer than a token's reason: it carries a URL and an exception message, and only operators see it.
+    String clean = reason.replaceAll("[^\\x20-\\x7E]", "?");
+    String r = clean.length() <= 500 ? clean : clean.substring(0, 500) + "...";
+    if (status.state() != State.DOWN || !status.reason().equals(r)) status = new ProviderStatus(State.DOWN, r, Instant.now());
+  }
+
   /**
    * The token's subject, user name and roles; fails with {@link InvalidToken} or {@link IssuerUnavailable}
    * (inside a {@link java.util.concurrent.CompletionException} for dependent stages).
@@ -117,7 +176,7 @@ public final class OidcVerifier implements AutoCloseable {
     if (!settings.algorithms().contains(alg)) {
       throw new InvalidToken("algorithm " + alg + " is not allowed (allowed: " + settings.algorithms() + ")");
     }
-    Keys k = keys();
+    Keys k = keys(false);
     JWTClaimsSet claims;
     try {
       claims = k.processor().process(jwt, null);
@@ -141,6 +200,7 @@ public final class OidcVerifier implements AutoCloseable {
       // Fetched moments ago: the key still is not there.
       throw new InvalidToken("unknown signing key (key id '" + jwt.getHeader().getKeyID() + "')");
     } catch (KeySourceException e) {
+      down("the key set at " + k.url() + " cannot be used: " + e.getMessage());
       log.warn("The OpenID Connect provider's keys at {} cannot be fetched: {}", k.url(), e.getMessage());
       throw new IssuerUnavailable("the issuer's keys cannot be fetched");
     } catch (JOSEException e) {
@@ -182,19 +242,24 @@ public final class OidcVerifier implements AutoCloseable {
     return value instanceof String s ? s : null;
   }
 
-  /** The key source, made at the first use: discovery needs the provider, the node's start must not. */
-  private Keys keys() {
+  /**
+   * The key source, made at the first use: discovery needs the provider, the node's start must not wait
+   * for it. {@code now}: the start-up check, which retries on its own schedule and so ignores the pause
+   * that keeps failing tokens from asking a provider that just failed.
+   */
+  private Keys keys(boolean now) {
     Keys k = keys;
     if (k != null) return k;
     synchronized (this) {
       if (keys != null) return keys;
-      if (System.nanoTime() - discoveryRetryAtNanos < 0) {
+      if (!now && System.nanoTime() - discoveryRetryAtNanos < 0) {
         throw new IssuerUnavailable("the issuer's metadata cannot be fetched (a recent attempt failed)");
       }
       try {
         keys = newKeys(jwksUrl());
       } catch (IssuerUnavailable e) {
         discoveryRetryAtNanos = System.nanoTime() + settings.jwksMinRefetchInterval().toNanos();
+        if (!now) log.warn("OpenID Connect provider not usable: {}", status.reason());
         throw e;
       }
       return keys;
@@ -208,22 +273,37 @@ public final class OidcVerifier implements AutoCloseable {
     try {
       metadata = JSONObjectUtils.parse(http.retrieveResource(discovery.toURL()).getContent());
     } catch (IOException e) {
-      log.warn("OpenID Connect discovery at {} failed: {}", discovery, e.toString());
+      down("OpenID Connect discovery at " + discovery + " failed: " + describe(e));
       throw new IssuerUnavailable("the issuer's metadata cannot be fetched");
     } catch (ParseException e) {
-      log.warn("OpenID Connect discovery at {} answered no JSON object: {}", discovery, e.getMessage());
+      down("OpenID Connect discovery at " + discovery + " answered no JSON object: " + e.getMessage());
       throw new IssuerUnavailable("the issuer's metadata is not valid JSON");
     }
     // OpenID Connect Discovery 1.0, 4.3: the metadata's issuer must be the one asked for.
     if (!settings.issuer().equals(metadata.get("issuer"))) {
-      log.warn("OpenID Connect discovery at {} names issuer {}, not the configured {}", discovery,
-          metadata.get("issuer"), settings.issuer());
+      down("OpenID Connect discovery at " + discovery + " names issuer " + metadata.get("issuer")
+          + ", not the configured " + settings.issuer());
       throw new IssuerUnavailable("the issuer's metadata names another issuer");
     }
     if (!(metadata.get("jwks_uri") instanceof String jwks)) {
+      down("OpenID Connect discovery at " + discovery + " names no jwks_uri");
       throw new IssuerUnavailable("the issuer's metadata has no jwks_uri");
     }
-    return toUrl(URI.create(jwks));
+    try {
+      return toUrl(URI.create(jwks));
+    } catch (IllegalArgumentException | IssuerUnavailable e) {
+      down("OpenID Connect discovery at " + discovery + " names a jwks_uri that is not a URL");
+      throw new IssuerUnavailable("the issuer's key set URL is not a URL");
+    }
+  }
+
+  /** A fetch failure in an operator's words (HttpURLConnection says 404 as FileNotFoundException). */
+  static String describe(IOException e) {
+    if (e instanceof java.io.FileNotFoundException) return "HTTP 404 (not found; is the issuer URL right?)";
+    if (e instanceof java.net.UnknownHostException) return "unknown host " + e.getMessage();
+    if (e instanceof java.net.ConnectException) return "cannot connect (" + e.getMessage() + ")";
+    if (e instanceof java.net.SocketTimeoutException) return "no answer in time (" + e.getMessage() + ")";
+    return e.toString();
   }
 
   private static URL toUrl(URI uri) {
@@ -235,7 +315,11 @@ public final class OidcVerifier implements AutoCloseable {
   }
 
   private Keys newKeys(URL url) {
-    RecordingRetriever retriever = new RecordingRetriever(http);
+    // Every fetch of the key set, by a token or by nimbus' refresh, tells the status what the provider did.
+    RecordingRetriever retriever = new RecordingRetriever(http, failure -> {
+      if (failure == null) up("the key set at " + url + " was fetched");
+      else down("the key set at " + url + " cannot be fetched: " + describe(failure));
+    });
     long timeout = settings.jwksTimeout().toMillis();
     JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(url, retriever)
         .cache(settings.jwksCacheTtl().toMillis(), timeout)

@@ -4,6 +4,7 @@ import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
 import java.io.IOException;
 import java.net.URL;
+import java.util.function.Consumer;
 
 /**
  * Fetches the key set and remembers whether the last fetch failed. nimbus keeps serving the keys it has
@@ -12,10 +13,13 @@ import java.net.URL;
  */
 final class RecordingRetriever implements ResourceRetriever {
   private final ResourceRetriever delegate;
+  private final Consumer<IOException> outcome;
   private volatile IOException lastFailure;
 
-  RecordingRetriever(ResourceRetriever delegate) {
+  /** {@code outcome} hears of every fetch: null when it succeeded, else its failure. */
+  RecordingRetriever(ResourceRetriever delegate, Consumer<IOException> outcome) {
     this.delegate = delegate;
+    this.outcome = outcome;
   }
 
   @Override
@@ -23,9 +27,11 @@ final class RecordingRetriever implements ResourceRetriever {
     try {
       Resource resource = delegate.retrieveResource(url);
       lastFailure = null;
+      outcome.accept(null);
       return resource;
     } catch (IOException e) {
       lastFailure = e;
+      outcome.accept(e);
       throw e;
     }
   }
