@@ -5,7 +5,6 @@ import gtvision.camera.CameraEntity.Event;
 import gtvision.camera.CameraEntity.ObjectEnded;
 import gtvision.camera.CameraEntity.ObjectStarted;
 import gtvision.camera.CameraEntity.ObjectUpdated;
-import gtvision.inference.BoundingBox;
 import gtvision.tracking.PathPoint;
 import gtvision.tracking.TrackInput;
 import gtvision.tracking.TrackState;
@@ -168,7 +167,7 @@ final class ObjectTracking {
         }
         boolean finite = b.stream().allMatch(v -> v != null && Double.isFinite(v));
         if (!finite || !(b.get(2) > b.get(0) && b.get(3) > b.get(1))) continue;
-        inputs.add(new TrackInput(d.className(), d.confidence(), new BoundingBox(b.get(0), b.get(1), b.get(2), b.get(3))));
+        inputs.add(TrackInput.of(d.className(), d.confidence(), b));
         index.add(i);
       }
       return new Inputs(inputs, index);

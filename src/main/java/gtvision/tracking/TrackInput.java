@@ -2,6 +2,7 @@ package gtvision.tracking;
 
 import gtvision.inference.BoundingBox;
 import gtvision.inference.Plate;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,5 +33,11 @@ public record TrackInput(String className, double confidence, BoundingBox box, O
 
   public TrackInput(String className, double confidence, BoundingBox box) {
     this(className, confidence, box, Optional.empty());
+  }
+
+  /** A detection as the camera records it: its box as {@code [x1, y1, x2, y2]} in source pixels. */
+  public static TrackInput of(String className, double confidence, List<Double> bbox) {
+    if (bbox.size() != 4) throw new IllegalArgumentException("detection box must be [x1, y1, x2, y2]: " + bbox);
+    return new TrackInput(className, confidence, new BoundingBox(bbox.get(0), bbox.get(1), bbox.get(2), bbox.get(3)));
   }
 }
