@@ -18,6 +18,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ops/prometheus/alerts.yml, unchanged, evaluated by Debian's real prometheus against a running node
  * with a snapshot camera: before the fault every rule evaluates without error on the node's real series
- * and no alert is pending or firing (a single healthy node is expected to start with none); after the
+ * and no alert fires (only ApiLatencyP99High may be pending at start, see {@link #assertOnly}); after the
  * camera's source dies, CameraStreamLost goes pending and fires once its shipped {@code for: 2m} has
  * passed. Scrapes and evaluations run every second, so the test takes about two and a half minutes.
  * With CI=true a missing prometheus fails the test instead of skipping it.
@@ -94,8 +96,7 @@ class PrometheusAlertsTest {
             }
             assertEquals(List.of(), unhealthy, "every shipped rule evaluates on the node's series");
             assertEquals(8, evaluated, "all rules of alerts.yml loaded");
-            assertEquals(0, p.api("/api/v1/alerts").path("alerts").size(),
-                    "no alert pending or firing on a healthy node: " + p.api("/api/v1/alerts"));
+            assertOnly(p, Set.of());
 
             // The camera's source dies: its port refuses connections from now on.
             camera.close();
@@ -117,10 +118,7 @@ class PrometheusAlertsTest {
             // streams, not a camera id: exactly this one camera.
             assertEquals(1.0, firing.path("value").asDouble(), firing.toString());
             assertEquals("1 camera stream(s) down for more than 2 minutes", firing.path("annotations").path("summary").asText());
-            JsonNode others = p.api("/api/v1/alerts").path("alerts");
-            for (JsonNode other : others) {
-                assertEquals(ALERT, other.path("labels").path("alertname").asText(), "only the camera's alert: " + others);
-            }
+            assertOnly(p, Set.of(ALERT));
             assertEquals(1, p.query("gtv_camera_streams{job=\"gtvision\",state=\"lost\"} == 1").size());
         } catch (AssertionError | RuntimeException e) {
             if (prometheus != null) {
@@ -138,6 +136,26 @@ class PrometheusAlertsTest {
                 camera.close();
             }
         }
+    }
+
+    /**
+     * Only the alerts {@code firing} fire, and nothing else is active except what a node just started
+     * is expected to show: ApiLatencyP99High may be pending, because the node's first requests (the
+     * first camera registration creates its shard, entity and journal rows, on a cold JVM) take more
+     * than 200 ms and, with the few requests of a test, are the p99 of its 5-minute window. Its
+     * {@code for: 10m} is there to ride that out; it must never be firing here.
+     */
+    private static void assertOnly(PrometheusProcess prometheus, Set<String> firing) throws Exception {
+        JsonNode alerts = prometheus.api("/api/v1/alerts").path("alerts");
+        Set<String> fired = new TreeSet<>();
+        Set<String> pending = new TreeSet<>();
+        for (JsonNode alert : alerts) {
+            String name = alert.path("labels").path("alertname").asText();
+            ("firing".equals(alert.path("state").asText()) ? fired : pending).add(name);
+        }
+        assertEquals(new TreeSet<>(firing), fired, "firing: " + alerts);
+        pending.remove("ApiLatencyP99High");
+        assertEquals(Set.of(), pending, "pending: " + alerts);
     }
 
     /** The active alert (pending or firing) named {@code name}, if Prometheus has one. */
