@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
-command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# Debian's prometheus package: promtool for the checks below, prometheus itself for PrometheusAlertsTest.
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || missing+=(prometheus)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]})); then

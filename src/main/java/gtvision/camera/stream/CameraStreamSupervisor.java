@@ -65,6 +65,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private long run;
   private int attempt;
   private boolean lostBefore;
+  // Lost and not connected since: reconnect attempts keep the stream "lost" in gtv_camera_streams.
+  private boolean down;
   private UniqueKillSwitch killSwitch;
   private StreamProbe probe;
   private long reportedReceived;
@@ -113,7 +115,9 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     stalled = false;
     rateSamples.clear();
     rateSamples.add(new long[] {System.nanoTime(), 0, 0});
-    ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTING);
+    // A reconnect attempt is not a recovery: were it "connecting", every attempt (up to a connect timeout
+    // long) would break the run of "lost" samples that CameraStreamLost waits two minutes for.
+    if (!down) ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTING);
     try {
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
           getContext().getSystem(), cameraId, config, ingest, sequence, probe, analyserFailures,
@@ -143,6 +147,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
   private Behavior<Message> onConnected(Connected msg) {
     if (msg.run() != run) return this;
     ingest.metrics().streamState(cameraId, StreamMetrics.CONNECTED);
+    down = false;
     if (lostBefore) meters.reconnects().increment();
     connectedNanos = System.nanoTime();
     entity.tell(new CameraEntity.ReportStreamConnected(msg.detail()));
@@ -163,6 +168,7 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
     killSwitch = null;
     connectedNanos = Long.MIN_VALUE;
     lostBefore = true;
+    down = true;
     String reason = msg.error().map(CameraStreamSupervisor::reason).orElse("stream ended");
     ingest.metrics().streamState(cameraId, StreamMetrics.LOST);
     entity.tell(new CameraEntity.ReportStreamLost(SourceUrls.mask(reason)));

@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * Ingestion meters of one node: {@code gtv_frames_*_total{camera}} (received, sampled, dropped, skipped_motion,
  * analysed, skipped_busy, corrupt), {@code gtv_frames_failed_total{camera,reason}}, {@code gtv_camera_reconnects_total{camera}},
- * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state).
+ * {@code gtv_frame_decode_seconds} and {@code gtv_camera_streams{state}} (streams on this node by state; a lost stream
+ * stays lost through its reconnect attempts until one connects).
  * Totals are Prometheus' sum over cameras.
  */
 public final class StreamMetrics {

@@ -128,12 +128,16 @@ class StreamFaultsTest {
   }
 
   private static ActorRef<CameraEntity.Command> camera(String id, Streams streams, double fps) {
+    return camera(id, streams, spec("Gate", fps));
+  }
+
+  private static ActorRef<CameraEntity.Command> camera(String id, Streams streams, CameraSpec spec) {
     var deps = CameraEntity.Dependencies
         .withoutStreams(new CameraMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), 100)
         .withStreams(streams);
     ActorRef<CameraEntity.Command> entity = testKit.spawn(CameraEntity.create(id, deps));
     TestProbe<CameraEntity.Reply> probe = testKit.createTestProbe();
-    entity.tell(new CameraEntity.Register(spec("Gate", fps), probe.getRef()));
+    entity.tell(new CameraEntity.Register(spec, probe.getRef()));
     assertInstanceOf(CameraEntity.Accepted.class, probe.receiveMessage(WAIT));
     return entity;
   }
@@ -213,6 +217,67 @@ class StreamFaultsTest {
         s -> StreamHealth.CONNECTED.equals(s.health().state()) && s.health().reconnects() >= 1, "reconnected");
     assertEquals(1.0, registry.get("gtv.camera.reconnects").tag("camera", "stalling").counter().count(), 0.5);
     assertTrue(back.health().reconnects() >= 1);
+  }
+
+  @Test
+  void reconnectAttemptsKeepAStreamLostInTheMetricsUntilItConnectsAgain() throws IOException {
+    // A camera that takes connections but, while silent, never answers: every attempt waits a read timeout.
+    AtomicBoolean silent = new AtomicBoolean(true);
+    AtomicLong attempts = new AtomicLong();
+    List<byte[]> frames = TestImages.panning("kite.jpg", 640, 360, 4);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    server.setExecutor(threads);
+    server.createContext("/snapshot.jpg", ex -> {
+      attempts.incrementAndGet();
+      try (ex; OutputStream out = ex.getResponseBody()) {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (silent.get() && System.nanoTime() < until) MediaTools.sleep(50);
+        byte[] frame = frames.get((int) (attempts.get() % frames.size()));
+        ex.getResponseHeaders().set("Content-Type", "image/jpeg");
+        ex.sendResponseHeaders(200, frame.length);
+        out.write(frame);
+      } catch (IOException e) {
+        // The client timed out on the silent camera: nothing more to send.
+      }
+    });
+    server.start();
+    try {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/snapshot.jpg";
+      camera("silent", streams("", registry, new CountingAnalyser()),
+          new CameraSpec("Silent", url, "snapshot", 2.0, null, List.of(), true));
+      awaitGauge(registry, StreamMetrics.LOST, 1);
+      long firstLoss = attempts.get();
+      // Two more attempts, each about a read timeout (2 s) long: the stream is never "connecting" meanwhile,
+      // or CameraStreamLost's two minutes of "lost" would start again with every attempt.
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (attempts.get() < firstLoss + 2) {
+        assertEquals(1.0, gauge(registry, StreamMetrics.LOST), "lost during attempt " + attempts.get());
+        assertEquals(0.0, gauge(registry, StreamMetrics.CONNECTING), "not connecting during attempt " + attempts.get());
+        assertTrue(System.nanoTime() < deadline, "no reconnect attempts within " + WAIT);
+        MediaTools.sleep(50);
+      }
+      silent.set(false);
+      awaitGauge(registry, StreamMetrics.CONNECTED, 1);
+      assertEquals(0.0, gauge(registry, StreamMetrics.LOST));
+    } finally {
+      silent.set(false);
+      server.stop(0);
+      threads.shutdownNow();
+    }
+  }
+
+  private static double gauge(SimpleMeterRegistry registry, String state) {
+    return registry.get("gtv.camera.streams").tag("state", state).gauge().value();
+  }
+
+  private static void awaitGauge(SimpleMeterRegistry registry, String state, double value) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (gauge(registry, state) != value) {
+      assertTrue(System.nanoTime() < deadline, "gtv_camera_streams{state=" + state + "} not " + value + " within " + WAIT);
+      MediaTools.sleep(50);
+    }
   }
 
   @Test
