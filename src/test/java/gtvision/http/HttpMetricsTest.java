@@ -3,6 +3,7 @@ package gtvision.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import gtvision.testsupport.JUnit5RouteTest;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class HttpMetricsTest extends JUnit5RouteTest {
-  private static final ActorSystem SYSTEM = ActorSystem.create("http-metrics-test");
+  // A local actor system: route tests need no remoting (the shipped default binds Artery to port 7355,
+  // which a node running beside the tests may hold).
+  private static final ActorSystem SYSTEM = ActorSystem.create("http-metrics-test",
+      ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
 
   @AfterAll
   static void stop() {
