@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -164,9 +165,12 @@ class DashboardBrowserTest {
         + "], \"sourceKind\": \"snapshot\", \"sourceUrl\": \"" + camera.url("/still.jpg") + "\", \"enabled\": false}", adminToken, 201);
     awaitListed("xss-cam");
     signIn("admin", ADMIN_PASSWORD);
-    WebElement row = awaitRow(name);
-    assertEquals(name, row.findElement(By.cssSelector(".name")).getText());
-    assertEquals("<b>bold</b>", row.findElement(By.cssSelector(".tag")).getText());
+    // The list re-renders as camera states refresh: read the row's texts together, again if it was replaced.
+    List<String> texts = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+      WebElement row = awaitRow(name);
+      return List.of(row.findElement(By.cssSelector(".name")).getText(), row.findElement(By.cssSelector(".tag")).getText());
+    });
+    assertEquals(List.of(name, "<b>bold</b>"), texts);
     assertTrue(browser.findElements(By.cssSelector("#camera-list img, #camera-list b")).isEmpty(), "no element made from the name");
     assertThrows(NoAlertPresentException.class, () -> browser.switchTo().alert());
   }
@@ -243,7 +247,7 @@ class DashboardBrowserTest {
   }
 
   private static WebElement awaitRow(String name) {
-    return new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#camera-list .row.camera")).stream()
+    return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d -> d.findElements(By.cssSelector("#camera-list .row.camera")).stream()
         .filter(r -> r.findElement(By.cssSelector(".name")).getText().equals(name)).findFirst().orElse(null));
   }
 
