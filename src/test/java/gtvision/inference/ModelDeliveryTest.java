@@ -21,8 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -43,6 +46,8 @@ class ModelDeliveryTest {
   /** Path -> body served; a request for a path not here is answered 404. */
   private final Map<String, byte[]> served = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+  /** While closed, a response to /slow/* stops after half its body. */
+  private final CountDownLatch release = new CountDownLatch(1);
   private HttpServer server;
   private ActorTestKit kit;
 
@@ -63,7 +68,18 @@ class ModelDeliveryTest {
       } else {
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
+          if (path.startsWith("/slow/")) {
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            out.write(body, body.length / 2, body.length - body.length / 2);
+          } else {
+            out.write(body);
+          }
         }
       }
       exchange.close();
@@ -149,6 +165,21 @@ class ModelDeliveryTest {
     await(() -> up(again), () -> gpuDetail(again));
     detectsTheEagle(again);
     assertEquals(1, requestsFor("/yolox_nano.onnx"), "the second start reads the cache");
+  }
+
+  @Test
+  void healthShowsTheDownloadInProgressThenReady() throws Exception {
+    served.put("/slow/yolox_nano.onnx", Files.readAllBytes(SharedData.yolox()));
+    int port = serve(0);
+    String url = "http://127.0.0.1:" + port + "/slow/yolox_nano.onnx";
+    Inference.Handle h = start(config("gtv.inference.gpu.model-url = \"" + url + "\""));
+    // Half the file has come: the worker says how far the download is.
+    await(() -> gpuDetail(h).matches("LOADING: downloading " + Pattern.quote(url) + " [1-9]0% of 3573 KiB"),
+        () -> gpuDetail(h));
+    assertFalse(up(h));
+    release.countDown();
+    await(() -> up(h), () -> gpuDetail(h));
+    assertTrue(gpuDetail(h).startsWith("READY"), gpuDetail(h));
   }
 
   @Test
