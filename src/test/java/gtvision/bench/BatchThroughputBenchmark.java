@@ -24,9 +24,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * options the workers use ({@link OnnxSessions}: GTV_INFERENCE_DEVICE's cpu, cuda, cuda:N).
  *
  * <pre>
- * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt      # add -Pgpu for CUDA
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) gtvision.bench.BatchThroughputBenchmark \
- *     [model.onnx] [cpu|cuda|cuda:N] [seconds per batch size]
+ * mvn -B -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=gtvision.bench.BatchThroughputBenchmark \
+ *     -Dexec.args="[model.onnx] [cpu|cuda|cuda:N] [seconds per batch size]"      # add -Pgpu for CUDA
  * </pre>
  *
  * A model with a dynamic batch dimension (README "GPU inference") runs a batch of N as one session
@@ -89,7 +88,8 @@ public final class BatchThroughputBenchmark {
             }
           }
         };
-        for (int i = 0; i < 3; i++) runBatch.run(); // warm-up (CUDA kernels, allocator)
+        // Warm-up: at least 32 frames (ONNX Runtime's first runs, CUDA kernels and allocator).
+        for (int done = 0; done < 32; done += batch) runBatch.run();
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         int batches = 0;
