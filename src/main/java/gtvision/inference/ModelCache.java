@@ -2,6 +2,7 @@ package gtvision.inference;
 
 import ai.djl.training.util.DownloadUtils;
 import ai.djl.util.Progress;
+import gtvision.SourceUrls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
@@ -96,20 +97,22 @@ public final class ModelCache {
       throw new ModelLoadException("cannot use model cache " + dir + ": " + e.getMessage(), e);
     }
     // Not created here: DJL's download skips a target that already exists.
+    // A signed or authenticated URL carries a credential: logs and /health get it masked.
+    String shown = SourceUrls.mask(source.url().toString());
     Path part = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".part");
     try {
-      progress.accept("downloading " + source.url());
-      log.info("downloading {} into {}", source.url(), target);
+      progress.accept("downloading " + shown);
+      log.info("downloading {} into {}", shown, target);
       try {
-        DownloadUtils.download(withTimeouts(source.url()), part, new Reporter(source.url(), progress));
+        DownloadUtils.download(withTimeouts(source.url()), part, new Reporter(shown, progress));
       } catch (IOException | RuntimeException e) {
         throw new ModelLoadException(
-            "cannot download " + source.url() + " (" + source.setting() + "-url): " + e, e);
+            "cannot download " + shown + " (" + source.setting() + "-url): " + SourceUrls.mask(e.toString()));
       }
       String found = sha256(part);
       if (!found.equals(source.sha256())) {
         throw new ModelLoadException(
-            "checksum mismatch for " + source.url() + ": expected sha256 " + source.sha256() + ", found "
+            "checksum mismatch for " + shown + ": expected sha256 " + source.sha256() + ", found "
                 + found + " (" + source.setting() + "-sha256 names the expected one)");
       }
       try {
@@ -166,13 +169,13 @@ public final class ModelCache {
 
   /** DJL's progress callbacks as a detail line, at most once per 10 %. */
   private static final class Reporter implements Progress {
-    private final URI url;
+    private final String url;
     private final Consumer<String> out;
     private long max;
     private long done;
     private long lastTenth = -1;
 
-    Reporter(URI url, Consumer<String> out) {
+    Reporter(String url, Consumer<String> out) {
       this.url = url;
       this.out = out;
     }

@@ -222,12 +222,14 @@ class ModelDeliveryTest {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    String url = "http://127.0.0.1:" + port + "/yolox_nano.onnx";
+    // A signed URL's secret is masked in /health (and the log).
+    String url = "http://127.0.0.1:" + port + "/yolox_nano.onnx?token=s3cret";
     Inference.Handle h = start(config("gtv.inference.gpu.model-url = \"" + url + "\""));
 
     await(() -> gpuDetail(h).startsWith("FAILED"), () -> gpuDetail(h));
     String detail = gpuDetail(h);
-    assertTrue(detail.contains("cannot download " + url + " (gtv.inference.gpu.model-url)"), detail);
+    assertTrue(detail.contains("cannot download http://127.0.0.1:" + port + "/yolox_nano.onnx?token=*** (gtv.inference.gpu.model-url)"), detail);
+    assertFalse(detail.contains("s3cret"), detail);
     assertTrue(detail.contains("next attempt in"), detail);
 
     served.put("/yolox_nano.onnx", Files.readAllBytes(SharedData.yolox()));
