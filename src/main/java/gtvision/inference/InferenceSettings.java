@@ -2,8 +2,10 @@ package gtvision.inference;
 
 import com.typesafe.config.Config;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +94,7 @@ public record InferenceSettings(
     Optional<String> platesOff = Optional.empty();
     if (p.getBoolean("enabled") && modelDir.isEmpty()) {
       List<String> keys = List.of("det-model", "rec-model", "keys");
-      List<Optional<ModelCache.Source>> sources = new java.util.ArrayList<>();
+      List<Optional<ModelCache.Source>> sources = new ArrayList<>();
       for (int i = 0; i < keys.size(); i++) {
         sources.add(source(p.getString(keys.get(i) + "-url"), p.getString(keys.get(i) + "-sha256"),
             "gtv.inference.plates." + keys.get(i), "ocr/" + PLATE_FILES.get(i)));
@@ -160,7 +162,7 @@ public record InferenceSettings(
       URI uri;
       try {
         uri = new URI(u);
-      } catch (java.net.URISyntaxException e) {
+      } catch (URISyntaxException e) {
         throw new IllegalArgumentException(setting + "-url is not a URL: '" + u + "'", e);
       }
       String name = fileName;

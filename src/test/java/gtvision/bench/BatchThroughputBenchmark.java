@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class BatchThroughputBenchmark {
       frame.flip();
       mat.close();
       System.out.printf(Locale.ROOT, "model %s, input %s %s, device %s, %d cores%n", model.getFileName(),
-          input.getKey(), java.util.Arrays.toString(shape), device, Runtime.getRuntime().availableProcessors());
+          input.getKey(), Arrays.toString(shape), device, Runtime.getRuntime().availableProcessors());
       System.out.println(dynamic
           ? "dynamic batch dimension: a batch of N is one session call"
           : "fixed batch " + shape[0] + ": a batch of N is N session calls (export with --dynamic for one call)");
