@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -68,15 +69,27 @@ public final class Inference {
     // This node's AWS detector (the one whose cost guard spends here), for /health.
     AtomicReference<RekognitionDetector> aws = new AtomicReference<>();
     if (mode != InferenceRouter.Mode.AWS && placed(system, s.gpuPlacement(), "gpu")) {
+      s.platesOff().ifPresent(why -> system.log().warn(why));
       for (int i = 0; i < s.gpuWorkersPerNode(); i++) {
         InferenceWorker.DetectorFactory factory =
-            () -> {
-              Optional<PlateReader> plates = s.plates().map(PlateReader::load);
-              try {
-                return YoloxOnnxDetector.load(s.gpu(), plates, executor, registry);
-              } catch (RuntimeException e) {
-                plates.ifPresent(PlateReader::close);
-                throw e;
+            new InferenceWorker.DetectorFactory() {
+              @Override
+              public Detector create() {
+                return create(detail -> {});
+              }
+
+              @Override
+              public Detector create(Consumer<String> progress) {
+                // Runs on the blocking dispatcher: downloads (once, then from the cache) and loads.
+                s.gpuModel().ifPresent(m -> s.modelCache().fetch(m, progress));
+                s.plateModels().forEach(m -> s.modelCache().fetch(m, progress));
+                Optional<PlateReader> plates = s.plates().map(PlateReader::load);
+                try {
+                  return YoloxOnnxDetector.load(s.gpu(), plates, executor, registry);
+                } catch (RuntimeException e) {
+                  plates.ifPresent(PlateReader::close);
+                  throw e;
+                }
               }
             };
         spawner.spawn(

@@ -2,9 +2,12 @@ package gtvision.inference;
 
 import com.typesafe.config.Config;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +23,15 @@ public record InferenceSettings(
     Duration loadRetryMax,
     Optional<PlateReader.Settings> plates,
     String awsPlacement,
-    RekognitionDetector.Settings aws) {
+    RekognitionDetector.Settings aws,
+    ModelCache modelCache,
+    Optional<ModelCache.Source> gpuModel,
+    List<ModelCache.Source> plateModels,
+    Optional<String> platesOff) {
+
+  /** The plate OCR files {@link PlateReader#load} reads from its model directory. */
+  static final List<String> PLATE_FILES =
+      List.of("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ppocr_keys_v1.txt");
 
   public static final String DISPATCHER = "gtv.inference-dispatcher";
 
@@ -49,10 +60,24 @@ public record InferenceSettings(
             positive(c.getDuration("max-frame-age"), "max-frame-age"),
             c.getInt("max-queued-uploads"));
 
+    String cacheDir = c.getString("model-cache-dir").trim();
+    ModelCache cache =
+        new ModelCache(
+            cacheDir.isEmpty() ? Path.of(root.getString("gtv.data-dir"), "models") : Path.of(cacheDir),
+            positive(c.getDuration("model-download-timeout"), "model-download-timeout"));
+
     Config g = c.getConfig("gpu");
+    // GTV_MODEL_PATH wins; otherwise the model comes from its URL into the cache.
+    Optional<String> modelPath = nonBlank(g.getString("model-path"));
+    Optional<ModelCache.Source> gpuModel =
+        modelPath.isPresent()
+            ? Optional.empty()
+            : Optional.of(source(g.getString("model-url"), g.getString("model-sha256"), "gtv.inference.gpu.model", null)
+                .orElseThrow(() -> new IllegalArgumentException(
+                    "set gtv.inference.gpu.model-path (GTV_MODEL_PATH) or gtv.inference.gpu.model-url (GTV_MODEL_URL)")));
     YoloxOnnxDetector.Settings gpu =
         new YoloxOnnxDetector.Settings(
-            Path.of(g.getString("model-path")),
+            modelPath.map(Path::of).orElseGet(() -> cache.location(gpuModel.orElseThrow())),
             g.getString("device"),
             g.getInt("intra-op-threads"),
             g.getInt("batch.max"),
@@ -64,12 +89,33 @@ public record InferenceSettings(
 
     Config p = c.getConfig("plates");
     PlatePatterns patterns = PlatePatterns.parse(p.getString("patterns"));
+    Optional<String> modelDir = nonBlank(p.getString("model-dir"));
+    List<ModelCache.Source> plateModels = List.of();
+    Optional<String> platesOff = Optional.empty();
+    if (p.getBoolean("enabled") && modelDir.isEmpty()) {
+      List<String> keys = List.of("det-model", "rec-model", "keys");
+      List<Optional<ModelCache.Source>> sources = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        sources.add(source(p.getString(keys.get(i) + "-url"), p.getString(keys.get(i) + "-sha256"),
+            "gtv.inference.plates." + keys.get(i), "ocr/" + PLATE_FILES.get(i)));
+      }
+      long set = sources.stream().filter(Optional::isPresent).count();
+      if (set == 0) {
+        platesOff = Optional.of("plate reading is off: set gtv.inference.plates.model-dir (GTV_OCR_MODEL_DIR) or the "
+            + "det-model-url, rec-model-url and keys-url settings (GTV_OCR_DET_MODEL_URL, GTV_OCR_REC_MODEL_URL, GTV_OCR_KEYS_URL)");
+      } else if (set < keys.size()) {
+        throw new IllegalArgumentException(
+            "gtv.inference.plates: det-model-url, rec-model-url and keys-url must be set together (or model-dir instead)");
+      } else {
+        plateModels = sources.stream().map(Optional::orElseThrow).toList();
+      }
+    }
     Optional<PlateReader.Settings> plates =
-        p.getBoolean("enabled")
+        p.getBoolean("enabled") && platesOff.isEmpty()
             ? Optional.of(
                 new PlateReader.Settings(
-                    Path.of(p.getString("model-dir")), patterns, p.getDouble("min-confidence"),
-                    g.getString("device"), p.getInt("intra-op-threads")))
+                    modelDir.map(Path::of).orElseGet(() -> cache.dir().resolve("ocr")), patterns,
+                    p.getDouble("min-confidence"), g.getString("device"), p.getInt("intra-op-threads")))
             : Optional.empty();
 
     Config a = c.getConfig("aws");
@@ -99,7 +145,34 @@ public record InferenceSettings(
         g.getDuration("load-retry-max"),
         plates,
         placement(a.getString("placement"), "aws"),
-        aws);
+        aws,
+        cache,
+        gpuModel,
+        plateModels,
+        platesOff);
+  }
+
+  /**
+   * A download source, or empty when its URL is blank.
+   *
+   * @param fileName its name in the cache; null: the last segment of the URL's path
+   */
+  private static Optional<ModelCache.Source> source(String url, String sha256, String setting, String fileName) {
+    return nonBlank(url).map(u -> {
+      URI uri;
+      try {
+        uri = new URI(u);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(setting + "-url is not a URL: '" + u + "'", e);
+      }
+      String name = fileName;
+      if (name == null) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        name = path.substring(path.lastIndexOf('/') + 1);
+        if (name.isBlank()) throw new IllegalArgumentException(setting + "-url must end in a file name: '" + u + "'");
+      }
+      return new ModelCache.Source(name, uri, sha256, setting);
+    });
   }
 
   private static String placement(String s, String what) {

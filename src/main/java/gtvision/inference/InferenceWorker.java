@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -43,6 +44,14 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   @FunctionalInterface
   public interface DetectorFactory {
     Detector create() throws Exception;
+
+    /**
+     * The same, telling {@code progress} what it is doing (a model download) for the worker's
+     * status; called from the creating thread.
+     */
+    default Detector create(Consumer<String> progress) throws Exception {
+      return create();
+    }
   }
 
   public interface Command {}
@@ -84,6 +93,8 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
   private record Created(Detector detector) implements Command {}
 
   private record CreateFailed(Throwable cause) implements Command {}
+
+  private record CreateProgress(String detail) implements Command {}
 
   private enum Retry implements Command {
     INSTANCE
@@ -139,12 +150,13 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
 
   private void startCreating() {
     var blocking = getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    ActorRef<Command> self = getContext().getSelf();
     getContext()
         .pipeToSelf(
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    return factory.create();
+                    return factory.create(detail -> self.tell(new CreateProgress(detail)));
                   } catch (Exception e) {
                     throw new CompletionException(e);
                   }
@@ -170,6 +182,11 @@ public final class InferenceWorker extends AbstractBehavior<InferenceWorker.Comm
         })
         .onMessage(Created.class, this::onCreated)
         .onMessage(CreateFailed.class, this::onCreateFailed)
+        .onMessage(CreateProgress.class, m -> {
+          // A late report from a creation that has already ended must not hide READY or FAILED.
+          if (state == WorkerStatus.State.LOADING) setState(WorkerStatus.State.LOADING, m.detail());
+          return this;
+        })
         .onMessageEquals(Retry.INSTANCE, () -> {
           setState(WorkerStatus.State.LOADING, "creating detector (retry)");
           startCreating();

@@ -5,11 +5,11 @@ import ai.onnxruntime.OrtSession;
 import java.util.Locale;
 
 /** ONNX Runtime session options shared by the object detector and the plate OCR models: device and intra-op threads. */
-final class OnnxSessions {
+public final class OnnxSessions {
   private OnnxSessions() {}
 
   /** Optimised session options on {@code device} (cpu, cuda, cuda:N) with {@code intraOpThreads} (0: ORT default). */
-  static OrtSession.SessionOptions options(String device, int intraOpThreads) throws OrtException {
+  public static OrtSession.SessionOptions options(String device, int intraOpThreads) throws OrtException {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
     if (intraOpThreads > 0) options.setIntraOpNumThreads(intraOpThreads);

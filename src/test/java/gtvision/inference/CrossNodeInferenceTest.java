@@ -59,6 +59,7 @@ class CrossNodeInferenceTest {
         "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + api.clusterPort() + "\"",
         "gtv.cluster.roles = gpu",
         "gtv.inference.plates.enabled = true",
+        "gtv.inference.plates.model-dir = \"" + MediaTools.sharedDir().resolve("models/ocr") + "\"",
         "gtv.inference.gpu.placement = role")).withFallback(common));
     awaitGpuUp(api);
     awaitGpuUp(gpu);
