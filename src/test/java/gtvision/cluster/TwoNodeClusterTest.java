@@ -194,6 +194,7 @@ class TwoNodeClusterTest {
         "gtv.cluster.seed-nodes = \"pekko://gtvision@127.0.0.1:" + a.clusterPort() + "\"").withFallback(extra));
     try {
       awaitUpMembers(a, 2);
+      CameraShards.awaitRegions(a, 2, Duration.ofSeconds(30));
     } catch (AssertionError | InterruptedException e) {
       b.stop();
       throw e;
