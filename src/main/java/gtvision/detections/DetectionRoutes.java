@@ -7,9 +7,9 @@ import gtvision.evidence.EvidenceStore;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.QueryParams;
 import gtvision.persistence.Database;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,20 +82,17 @@ public final class DetectionRoutes extends AllDirectives {
 
   /** A query, or the 400 naming the first bad parameter. */
   private Object parse(Map<String, String> p) {
-    for (String name : p.keySet()) {
-      if (!PARAMS.contains(name)) return ApiErrors.badRequest(name, "unknown query parameter " + name);
+    int limit;
+    QueryParams.Range range;
+    try {
+      QueryParams.onlyKnown(p, PARAMS);
+      limit = QueryParams.limit(p, settings.defaultLimit(), settings.maxLimit());
+      range = QueryParams.range(p);
+    } catch (QueryParams.Invalid e) {
+      return e.response();
     }
-    int limit = settings.defaultLimit();
-    if (p.containsKey("limit")) {
-      try {
-        limit = Integer.parseInt(p.get("limit"));
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > settings.maxLimit()) {
-        return ApiErrors.badRequest("limit", "limit must be an integer between 1 and " + settings.maxLimit());
-      }
-    }
+    Optional<Instant> from = range.from();
+    Optional<Instant> to = range.to();
     Optional<Double> minConfidence = Optional.empty();
     if (p.containsKey("minConfidence")) {
       try {
@@ -105,21 +102,6 @@ public final class DetectionRoutes extends AllDirectives {
       } catch (NumberFormatException e) {
         return ApiErrors.badRequest("minConfidence", "minConfidence must be a number between 0 and 1");
       }
-    }
-    Optional<Instant> from;
-    Optional<Instant> to;
-    try {
-      from = Optional.ofNullable(p.get("from")).map(Instant::parse);
-    } catch (DateTimeParseException e) {
-      return ApiErrors.badRequest("from", "from must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
-    }
-    try {
-      to = Optional.ofNullable(p.get("to")).map(Instant::parse);
-    } catch (DateTimeParseException e) {
-      return ApiErrors.badRequest("to", "to must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
-    }
-    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      return ApiErrors.badRequest("to", "to must be after from");
     }
     Optional<String> camera = Optional.ofNullable(p.get("camera"));
     if (camera.isPresent() && !CameraValidator.ID.matcher(camera.get()).matches()) {

@@ -10,6 +10,7 @@ import gtvision.evidence.EvidenceStore;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.QueryParams;
 import gtvision.persistence.Database;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,35 +92,17 @@ public final class ObjectRoutes extends AllDirectives {
 
   /** A query, or the 400 naming the first bad parameter. */
   private Object parse(Map<String, String> p) {
-    for (String name : p.keySet()) {
-      if (!PARAMS.contains(name)) return ApiErrors.badRequest(name, "unknown query parameter " + name);
-    }
-    int limit = defaultLimit;
-    if (p.containsKey("limit")) {
-      try {
-        limit = Integer.parseInt(p.get("limit"));
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > maxLimit) {
-        return ApiErrors.badRequest("limit", "limit must be an integer between 1 and " + maxLimit);
-      }
-    }
-    Optional<Instant> from;
-    Optional<Instant> to;
+    int limit;
+    QueryParams.Range range;
     try {
-      from = Optional.ofNullable(p.get("from")).map(Instant::parse);
-    } catch (DateTimeParseException e) {
-      return ApiErrors.badRequest("from", "from must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
+      QueryParams.onlyKnown(p, PARAMS);
+      limit = QueryParams.limit(p, defaultLimit, maxLimit);
+      range = QueryParams.range(p);
+    } catch (QueryParams.Invalid e) {
+      return e.response();
     }
-    try {
-      to = Optional.ofNullable(p.get("to")).map(Instant::parse);
-    } catch (DateTimeParseException e) {
-      return ApiErrors.badRequest("to", "to must be an ISO-8601 instant, e.g. 2026-11-24T10:00:00Z");
-    }
-    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      return ApiErrors.badRequest("to", "to must be after from");
-    }
+    Optional<Instant> from = range.from();
+    Optional<Instant> to = range.to();
     Optional<Duration> minDuration = Optional.empty();
     if (p.containsKey("minDuration")) {
       minDuration = duration(p.get("minDuration"));
