@@ -364,7 +364,8 @@ class InferenceOverloadTest {
     assertEquals(3.0, registry.get("gtv.inference.fallbacks").tag("reason", "overflow").counter().count());
     gpu.held.get(0).complete(List.of(ScriptedDetector.result("gpu")));
     assertEquals("gpu", ((InferenceRouter.Detected) probe.receiveMessage(Duration.ofSeconds(3))).provider());
-    InferenceRouterTest.awaitTrue(() -> gpu.calls.get() == 3, "the refused frame admitted to the GPU");
+    // calls counts on entry, held on the detector's thread a moment later: wait for the frame itself.
+    InferenceRouterTest.awaitTrue(() -> gpu.calls.get() == 3 && gpu.held.size() == 3, "the refused frame admitted to the GPU");
     gpu.held.get(2).complete(List.of(ScriptedDetector.result("gpu")));
     var last = assertInstanceOf(InferenceRouter.Detected.class, probe.receiveMessage(Duration.ofSeconds(3)));
     assertEquals("gpu", last.provider());
