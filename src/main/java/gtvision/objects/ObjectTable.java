@@ -122,8 +122,24 @@ public final class ObjectTable {
     }
   }
 
+  /** A statement with its parameters in order. */
+  record Select(String sql, List<Object> params) {}
+
   /** Up to {@code q.limit()} objects matching the filters, newest first, after the cursor. */
   public static List<ObjectRow> page(Connection c, ObjectQuery q) throws SQLException {
+    Select select = select(q);
+    try (PreparedStatement ps = c.prepareStatement(select.sql())) {
+      for (int i = 0; i < select.params().size(); i++) ps.setObject(i + 1, select.params().get(i));
+      List<ObjectRow> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) rows.add(row(rs));
+      }
+      return rows;
+    }
+  }
+
+  /** The page's SELECT (apart from {@link #page}, read by the events benchmark to show its plan). */
+  static Select select(ObjectQuery q) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM gtv_objects WHERE 1 = 1");
     List<Object> params = new ArrayList<>();
     q.cameraId().ifPresent(v -> add(sql, params, " AND camera_id = ?", v));
@@ -140,14 +156,7 @@ public final class ObjectTable {
       params.add(cursor.id());
     });
     sql.append(" ORDER BY started_at DESC, id DESC LIMIT ").append(q.limit());
-    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      for (int i = 0; i < params.size(); i++) ps.setObject(i + 1, params.get(i));
-      List<ObjectRow> rows = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) rows.add(row(rs));
-      }
-      return rows;
-    }
+    return new Select(sql.toString(), params);
   }
 
   private static void add(StringBuilder sql, List<Object> params, String clause, Object value) {

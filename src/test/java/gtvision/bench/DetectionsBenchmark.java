@@ -1,7 +1,6 @@
 package gtvision.bench;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import gtvision.NodeConfig;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
@@ -31,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Detections out, on PostgreSQL:
@@ -74,18 +72,11 @@ public final class DetectionsBenchmark {
     System.exit(status);
   }
 
-  private static Config nodeConfig() {
-    return ConfigFactory.parseString(String.join("\n",
-        "gtv.http.rate-limits.enabled = off",
-        "gtv.db.pool-size = 16",
-        "pekko.loglevel = WARNING"));
-  }
-
   // ---- ingest ----
 
   private static void ingest(int seconds, List<Integer> rates) throws Exception {
     Config db = TestDatabases.postgres("bench_ingest");
-    TestNodes.Node node = TestNodes.start(db, nodeConfig());
+    TestNodes.Node node = TestNodes.start(db, QueryLatency.nodeConfig());
     try {
       CameraApi cameras = new CameraApi(node);
       for (int c = 0; c < CAMERAS; c++) cameras.register("bench-" + c, "snapshot", "http://127.0.0.1:9/x.jpg", 1.0, "\"enabled\": false");
@@ -162,7 +153,7 @@ public final class DetectionsBenchmark {
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     System.out.printf(Locale.ROOT, "| %,d | %,.0f | %,d | %d | %.1f | %.1f | %.1f |%n", detectionsPerSecond,
-        sorted.size() * PER_REQUEST / elapsed, total, failed.get(), pct(sorted, 50), pct(sorted, 95), pct(sorted, 99));
+        sorted.size() * PER_REQUEST / elapsed, total, failed.get(), QueryLatency.pct(sorted, 50), QueryLatency.pct(sorted, 95), QueryLatency.pct(sorted, 99));
   }
 
   /** The same rows through plain JDBC batches of 100 on 4 connections: what the database itself can take. */
@@ -250,26 +241,26 @@ public final class DetectionsBenchmark {
       System.out.printf(Locale.ROOT, "Loaded %,d rows in %.0f s, indexes in %.0f s%n%n", rows, loaded,
           (System.nanoTime() - indexStarted) / 1e9);
     }
-    TestNodes.Node node = TestNodes.start(db, nodeConfig());
+    TestNodes.Node node = TestNodes.start(db, QueryLatency.nodeConfig());
     try {
-      HttpClient client = HttpClient.newHttpClient();
+      QueryLatency api = new QueryLatency(HttpClient.newHttpClient(), node.baseUrl() + "/api/detections?", 200);
       Random random = new Random(7);
       String day = "&from=" + end.minus(Duration.ofDays(1)) + "&to=" + end;
-      System.out.println("| query | runs | p50 ms | p95 ms | p99 ms |");
-      System.out.println("|---|---|---|---|---|");
-      measure(client, node, "latest 50 of one camera", () -> "camera=cam-" + random.nextInt(250));
-      measure(client, node, "one camera, last day, minConfidence 0.8", () -> "camera=cam-" + random.nextInt(250) + day + "&minConfidence=0.8");
-      measure(client, node, "class=truck, last day", () -> "class=truck" + day);
-      measure(client, node, "class=person, any time, limit 100", () -> "class=person&limit=100");
-      measure(client, node, "plate exact", () -> "plate=" + plate(random));
-      measure(client, node, "plate prefix (3 letters)", () -> "platePrefix=" + plate(random).substring(0, 3));
-      measure(client, node, "all cameras, one hour window", () -> "from=" + end.minus(Duration.ofHours(1 + random.nextInt(600)))
-          + "&to=" + end.minus(Duration.ofHours(random.nextInt(1))));
-      measure(client, node, "second page (cursor) of one camera", () -> {
-        String first = getUnchecked(client, node, "camera=cam-" + random.nextInt(250));
+      System.out.println(QueryLatency.Result.header());
+      System.out.println(api.measure("latest 50 of one camera", () -> "camera=cam-" + random.nextInt(250)).row());
+      System.out.println(api.measure("one camera, last day, minConfidence 0.8",
+          () -> "camera=cam-" + random.nextInt(250) + day + "&minConfidence=0.8").row());
+      System.out.println(api.measure("class=truck, last day", () -> "class=truck" + day).row());
+      System.out.println(api.measure("class=person, any time, limit 100", () -> "class=person&limit=100").row());
+      System.out.println(api.measure("plate exact", () -> "plate=" + plate(random)).row());
+      System.out.println(api.measure("plate prefix (3 letters)", () -> "platePrefix=" + plate(random).substring(0, 3)).row());
+      System.out.println(api.measure("all cameras, one hour window", () -> "from=" + end.minus(Duration.ofHours(1 + random.nextInt(600)))
+          + "&to=" + end.minus(Duration.ofHours(random.nextInt(1)))).row());
+      System.out.println(api.measure("second page (cursor) of one camera", () -> {
+        String first = api.getUnchecked("camera=cam-" + random.nextInt(250));
         int at = first.indexOf("\"nextCursor\":\"");
         return "camera=cam-" + random.nextInt(250) + "&cursor=" + first.substring(at + 14, first.indexOf('"', at + 14));
-      });
+      }).row());
     } finally {
       node.stop();
     }
@@ -279,40 +270,5 @@ public final class DetectionsBenchmark {
     long g = 3L * (1 + random.nextInt(3_000_000));
     return "" + (char) (65 + (g / 3) % 26) + (char) (65 + (g / 78) % 26) + (char) (65 + (g / 2028) % 26)
         + String.format("%04d", (g * 13) % 10000);
-  }
-
-  private static void measure(HttpClient client, TestNodes.Node node, String name, Supplier<String> query)
-      throws Exception {
-    for (int i = 0; i < 20; i++) get(client, node, query.get());
-    List<Long> times = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      String q = query.get();
-      long started = System.nanoTime();
-      get(client, node, q);
-      times.add(System.nanoTime() - started);
-    }
-    Collections.sort(times);
-    System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f |%n", name, times.size(), pct(times, 50), pct(times, 95), pct(times, 99));
-  }
-
-  private static String get(HttpClient client, TestNodes.Node node, String query) throws Exception {
-    HttpResponse<String> response = client.send(
-        HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/detections?" + query)).build(), HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) throw new IllegalStateException(query + ": " + response.statusCode() + " " + response.body());
-    return response.body();
-  }
-
-  private static String getUnchecked(HttpClient client, TestNodes.Node node, String query) {
-    try {
-      return get(client, node, query);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static double pct(List<Long> sortedNanos, int p) {
-    if (sortedNanos.isEmpty()) return Double.NaN;
-    int index = (int) Math.min(sortedNanos.size() - 1, Math.ceil(p / 100.0 * sortedNanos.size()) - 1);
-    return sortedNanos.get(Math.max(0, index)) / 1e6;
   }
 }
