@@ -147,6 +147,11 @@ CREATE TABLE IF NOT EXISTS gtv_object_timeline (
 );
 CREATE INDEX IF NOT EXISTS gtv_object_timeline_idx ON gtv_object_timeline (camera_id, track_id, id);
 
+-- Added for the events searches at 10 million objects (issue 13, docs/benchmarks.md), on databases
+-- created before too: a plate search and camera + class, each one index range in (started_at, id) order.
+CREATE INDEX IF NOT EXISTS gtv_objects_plate_idx ON gtv_objects (plate, started_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS gtv_objects_camera_class_idx ON gtv_objects (camera_id, class_name, started_at DESC, id DESC);
+
 
 -- Built-in authentication (gtv.auth.mode = builtin): users, API keys (hashed; the key is shown once)
 -- and the cluster's token-signing secret when none is configured. Shared by every node.

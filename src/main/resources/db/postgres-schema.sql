@@ -156,6 +156,14 @@ CREATE TABLE IF NOT EXISTS gtv_object_timeline (
 );
 CREATE INDEX IF NOT EXISTS gtv_object_timeline_idx ON gtv_object_timeline (camera_id, track_id, id);
 
+-- Added for the events searches at 10 million objects (issue 13, docs/benchmarks.md), on databases
+-- created before too. A plate is a few rows among millions: without its own index a plate search read
+-- the whole table (seconds). Camera and class together: the camera index alone walks past every other
+-- class of a busy camera (a rare class is 1 % of its rows). Both keep the (started_at, id) order, so a
+-- page and the cursor's keyset condition stay one index range.
+CREATE INDEX IF NOT EXISTS gtv_objects_plate_idx ON gtv_objects (plate, started_at DESC, id DESC) WHERE plate IS NOT NULL;
+CREATE INDEX IF NOT EXISTS gtv_objects_camera_class_idx ON gtv_objects (camera_id, class_name, started_at DESC, id DESC);
+
 
 -- Built-in authentication (gtv.auth.mode = builtin): users, API keys (hashed; the key is shown once)
 -- and the cluster's token-signing secret when none is configured. Shared by every node.
