@@ -52,7 +52,8 @@ class PhotoSceneTrackingTest {
     MotScorer.Scores detectorAlone = PhotoScenes.detectorOnly(scene,
         PhotoScenes.atLeast(detections, TrackerSettings.DEFAULTS.highThreshold()));
     double bound = 1 - (double) (detectorAlone.misses() + detectorAlone.falsePositives()) / detectorAlone.truthBoxes();
-    String report = s + "; detector alone at 0.5: " + detectorAlone + ", MOTA bound " + bound;
+    String report = String.format("%s; the detector alone at 0.5 misses %d and adds %d false positives (MOTA bound %.3f)",
+        s, detectorAlone.misses(), detectorAlone.falsePositives(), bound);
     System.out.println(report);
     assertTrue(s.mota() >= MOTA_FLOOR, "MOTA below " + MOTA_FLOOR + ": " + report);
     assertTrue(s.idf1() >= IDF1_FLOOR, "IDF1 below " + IDF1_FLOOR + ": " + report);
