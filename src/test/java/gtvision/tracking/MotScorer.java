@@ -51,6 +51,27 @@ public final class MotScorer {
   private int falsePositives;
   private int idSwitches;
 
+  /**
+   * A frame with "don't care" regions (objects too hidden or too small to count, as MOT17's
+   * evaluation has them): a hypothesis that matches no counted truth box and lies mostly (half its
+   * area or more) inside an ignored box is left out, neither a hit nor a false positive.
+   */
+  void frame(List<Box> truth, List<BoundingBox> ignored, List<Box> hypotheses) {
+    List<Box> kept = new ArrayList<>(hypotheses.size());
+    for (Box h : hypotheses) {
+      boolean matchesTruth = truth.stream().anyMatch(t -> t.box().iou(h.box()) >= IOU);
+      boolean inIgnored = ignored.stream().anyMatch(b -> intersection(b, h.box()) >= 0.5 * h.box().area());
+      if (matchesTruth || !inIgnored) kept.add(h);
+    }
+    frame(truth, kept);
+  }
+
+  private static double intersection(BoundingBox a, BoundingBox b) {
+    double iw = Math.min(a.x2(), b.x2()) - Math.max(a.x1(), b.x1());
+    double ih = Math.min(a.y2(), b.y2()) - Math.max(a.y1(), b.y1());
+    return iw <= 0 || ih <= 0 ? 0 : iw * ih;
+  }
+
   void frame(List<Box> truth, List<Box> hypotheses) {
     truthBoxes += truth.size();
     hypBoxes += hypotheses.size();
