@@ -345,6 +345,8 @@ public final class CameraEntity
   /**
    * {@code lastFrameSequence} is the highest frame number recorded with detections (0: none yet, and in
    * snapshots written before it existed); the camera's stream numbers its frames after it.
+   * {@code frameSize} is the picture's size as last seen ({@link FirstFrame}, {@link FrameSizeSeen}; null:
+   * not known yet, and in snapshots written before zones existed): zones and lines wait for it.
    */
   public record State(
       String cameraId,
