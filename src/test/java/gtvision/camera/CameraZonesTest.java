@@ -204,6 +204,27 @@ class CameraZonesTest {
   }
 
   @Test
+  void aNewPictureSizeIsNoMoveAcrossALine() {
+    camera(List.of(), List.of(ROAD));
+    frame(0, box("car", 400, 300));
+    frame(1, box("car", 400, 305));
+    // The same pixels on a picture said to be half as high: positions are kept in pixels and both ends of a
+    // move are measured against the current size, so a size change alone moves nothing across the line.
+    List<Event> events = new ArrayList<>();
+    for (int s = 2; s <= 4; s++) {
+      int second = s;
+      var group = new CameraEntity.DetectionGroup(s + 1, T0.plusSeconds(s), "ingest", List.of(box("car", 400, 305 + s)),
+          new FrameSize(1000, 500));
+      var result = kit.<CameraEntity.Reply>runCommand(replyTo -> new CameraEntity.IngestDetections(List.of(group), replyTo));
+      assertInstanceOf(CameraEntity.Accepted.class, result.reply(), "frame " + second);
+      events.addAll(result.events());
+    }
+    assertEquals(1, only(events, FrameSizeSeen.class).size());
+    assertTrue(only(events, LineCrossed.class).isEmpty(), "the object did not move; the picture changed");
+    assertEquals(new FrameSize(1000, 500), kit.getState().frameSize());
+  }
+
+  @Test
   void aZoneAddedByAnUpdateCountsFromTheNextFrame() {
     camera(List.of(), List.of());
     frame(0, box("car", 600, 400));
