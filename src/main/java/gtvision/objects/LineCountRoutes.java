@@ -81,12 +81,14 @@ final class LineCountRoutes extends AllDirectives {
     else return complete(ApiErrors.badRequest("bucket", "bucket must be hour or day"));
 
     Instant to = range.to().orElseGet(clock::instant);
-    Instant from = range.from().orElse(to.minus(size.defaultSpan)).truncatedTo(size.unit);
-    if (!from.isBefore(to)) return complete(ApiErrors.badRequest("to", "to must be after from"));
-    if (Duration.between(from, to).compareTo(size.maxSpan) > 0) {
+    Instant asked = range.from().orElse(to.minus(size.defaultSpan));
+    if (!asked.isBefore(to)) return complete(ApiErrors.badRequest("to", "to must be after from"));
+    // The span as asked: rounding from down to its bucket must not turn a 31-day range into a refusal.
+    if (Duration.between(asked, to).compareTo(size.maxSpan) > 0) {
       return complete(ApiErrors.badRequest("from",
           "from..to spans at most " + size.maxSpan.toDays() + " days with bucket=" + bucketName));
     }
+    Instant from = asked.truncatedTo(size.unit);
     Function<Instant, Instant> bucketOf = hour -> hour.truncatedTo(size.unit);
     return onSuccess(database.run(c -> LineCountTable.counts(c, camera, line, from, to)), rows -> complete(StatusCodes.OK,
         LineCountJson.of(camera, bucketName, from, to, rows, bucketOf), json.marshaller()));
