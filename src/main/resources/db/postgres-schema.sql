@@ -164,6 +164,18 @@ CREATE INDEX IF NOT EXISTS gtv_object_timeline_idx ON gtv_object_timeline (camer
 CREATE INDEX IF NOT EXISTS gtv_objects_plate_idx ON gtv_objects (plate, started_at DESC, id DESC) WHERE plate IS NOT NULL;
 CREATE INDEX IF NOT EXISTS gtv_objects_camera_class_idx ON gtv_objects (camera_id, class_name, started_at DESC, id DESC);
 
+-- Line crossings counted per camera, hour (UTC, epoch millis of its start), line, class and direction
+-- (GET /api/counts), kept by the line-counts projection from LineCrossed events.
+CREATE TABLE IF NOT EXISTS gtv_line_counts (
+  camera_id VARCHAR(64) NOT NULL,
+  bucket_start BIGINT NOT NULL,
+  line VARCHAR(64) NOT NULL,
+  class_name VARCHAR(64) NOT NULL,
+  direction VARCHAR(8) NOT NULL,
+  crossings BIGINT NOT NULL,
+  PRIMARY KEY (camera_id, bucket_start, line, class_name, direction)
+);
+
 
 -- Built-in authentication (gtv.auth.mode = builtin): users, API keys (hashed; the key is shown once)
 -- and the cluster's token-signing secret when none is configured. Shared by every node.

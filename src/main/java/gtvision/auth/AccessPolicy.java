@@ -50,8 +50,8 @@ public final class AccessPolicy {
       case "auth" -> auth(method, segments);
       case "ingest" -> new Rule(new Requires(Role.INGEST), RateClass.INGEST);
       case "detect", "batch" -> new Rule(new Requires(Role.OPERATOR), RateClass.API);
-      // Tracked objects (gtvision.objects): read-only, like detections.
-      case "events" -> viewerOrAdmin(read);
+      // Tracked objects and line counts (gtvision.objects): read-only, like detections.
+      case "events", "counts" -> viewerOrAdmin(read);
       case "cameras" -> {
         boolean toggle = segments.size() == 4 && method.equals("POST")
             && (segments.get(3).equals("enable") || segments.get(3).equals("disable"));

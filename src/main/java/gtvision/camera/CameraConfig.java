@@ -19,11 +19,16 @@ public record CameraConfig(
     List<String> tags,
     List<List<List<Double>>> motionMask,
     AnalysisOptions analysis,
-    String sealedSourceUrl)
+    String sealedSourceUrl,
+    List<Zone> zones,
+    List<CountLine> lines)
     implements CborSerializable {
 
   /**
-   * {@code motionMask}: polygons (lists of [x, y] points, 0..1 of the picture's width and height) where
+   * {@code zones} and {@code lines}: where objects are followed in and out and where their crossings are
+   * counted (see {@link Zone}, {@link CountLine}); names unique per camera.
+   *
+   * <p>{@code motionMask}: polygons (lists of [x, y] points, 0..1 of the picture's width and height) where
    * motion is ignored. Null in events written before masks existed; read as no mask.
    */
   public CameraConfig {
@@ -33,6 +38,15 @@ public record CameraConfig(
         .toList();
     // Null in events written before per-camera analysis options existed.
     analysis = analysis == null ? AnalysisOptions.DEFAULT : analysis;
+    // Null in events written before zones and lines existed.
+    zones = zones == null ? List.of() : List.copyOf(zones);
+    lines = lines == null ? List.of() : List.copyOf(lines);
+  }
+
+  public CameraConfig(
+      String name, String sourceUrl, SourceKind sourceKind, double fps, Location location, List<String> tags,
+      List<List<List<Double>>> motionMask, AnalysisOptions analysis, String sealedSourceUrl) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, motionMask, analysis, sealedSourceUrl, List.of(), List.of());
   }
 
   public CameraConfig(
@@ -53,7 +67,8 @@ public record CameraConfig(
 
   /** The same configuration with another source: the URL as shown, and the sealed real one (or null). */
   public CameraConfig withSource(String newSourceUrl, String newSealedSourceUrl) {
-    return new CameraConfig(name, newSourceUrl, sourceKind, fps, location, tags, motionMask, analysis, newSealedSourceUrl);
+    return new CameraConfig(name, newSourceUrl, sourceKind, fps, location, tags, motionMask, analysis, newSealedSourceUrl,
+        zones, lines);
   }
 
   /** The source URL with its credentials replaced, for responses and logs. */

@@ -137,11 +137,19 @@ public final class CameraEntity
     }
   }
 
-  /** Detections of one frame that an external producer sent (bulk ingest). */
-  public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections)
+  /**
+   * Detections of one frame that an external producer sent (bulk ingest); {@code frameSize} the picture's
+   * size when the producer sent it (null: not sent), which zones and lines need.
+   */
+  public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections,
+      FrameSize frameSize)
       implements CborSerializable {
     public DetectionGroup {
       detections = List.copyOf(detections);
+    }
+
+    public DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections) {
+      this(frameSequence, capturedAt, provider, detections, null);
     }
   }
 
@@ -218,7 +226,7 @@ public final class CameraEntity
   /**
    * A tracked object was confirmed (seen in confirm-hits frames): {@code startedAt} is the capture time
    * of its first detection, {@code box} and {@code frame} its detection in the frame that confirmed it
-   * (its first best frame), {@code zones} the zones it is in (none: zones do not exist yet).
+   * (its first best frame), {@code zones} the zones it is in there (none while the picture size is unknown).
    */
   public record ObjectStarted(String cameraId, long trackId, String className, List<Double> box, Instant startedAt,
       ObjectFrame frame, List<String> zones, Instant at) implements ObjectEvent {
@@ -233,17 +241,31 @@ public final class CameraEntity
    * {@value #BETTER_FRAME} (a frame clearly better than its best: {@code best}), {@value #CLASS} (the
    * class vote across its frames changed: {@code className}), {@value #STILL} (it stopped moving: no more
    * updates until it moves) or {@value #MOVING} (it moves again). {@code seenAt} is the sighting's capture time.
+   * Zones: {@value #ZONE_ENTERED} / {@value #ZONE_LEFT} (its zones changed: {@code zones} are those it is in
+   * now), {@value #LOITERING} (it stayed in a zone past the zone's loiterAfter; once per stay:
+   * {@code loitering} holds the zones it loiters in, a subset of {@code zones}). Every update carries the
+   * current {@code zones} and {@code loitering}.
    */
   public record ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
-      boolean still, List<String> zones, Instant seenAt, Instant at) implements ObjectEvent {
+      boolean still, List<String> zones, Instant seenAt, Instant at, List<String> loitering) implements ObjectEvent {
     public static final String BETTER_FRAME = "better-frame";
     public static final String CLASS = "class";
     public static final String STILL = "still";
     public static final String MOVING = "moving";
+    public static final String ZONE_ENTERED = "zone-entered";
+    public static final String ZONE_LEFT = "zone-left";
+    public static final String LOITERING = "loitering";
 
     public ObjectUpdated {
       reasons = List.copyOf(reasons);
       zones = List.copyOf(zones);
+      // Null in events written before zones existed.
+      loitering = loitering == null ? List.of() : List.copyOf(loitering);
+    }
+
+    public ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
+        boolean still, List<String> zones, Instant seenAt, Instant at) {
+      this(cameraId, trackId, reasons, className, best, still, zones, seenAt, at, List.of());
     }
   }
 
@@ -260,6 +282,25 @@ public final class CameraEntity
       path = List.copyOf(path);
     }
   }
+
+  /**
+   * A tracked object crossed one of the camera's lines between two consecutive sightings: {@code direction}
+   * is {@value CountLine#IN} (from the left of the line's from -> to to its right, as seen on the picture)
+   * or {@value CountLine#OUT}; {@code crossedAt} the capture time of the sighting on the far side;
+   * {@code point} the object's anchor there (box bottom centre, fractions of the picture).
+   */
+  public record LineCrossed(String cameraId, long trackId, String line, String direction, String className,
+      Instant crossedAt, List<Double> point, Instant at) implements ObjectEvent {
+    public LineCrossed {
+      point = List.copyOf(point);
+    }
+  }
+
+  /**
+   * The picture size of a camera's detections, as an ingest producer sent it (frameWidth/frameHeight),
+   * when it differs from the one known: zones and lines are fractions of it.
+   */
+  public record FrameSizeSeen(String cameraId, int width, int height, Instant at) implements Event {}
 
   /**
    * Told about detection and object events once they are durable (the live feed), in journal order; must
@@ -304,6 +345,8 @@ public final class CameraEntity
   /**
    * {@code lastFrameSequence} is the highest frame number recorded with detections (0: none yet, and in
    * snapshots written before it existed); the camera's stream numbers its frames after it.
+   * {@code frameSize} is the picture's size as last seen ({@link FirstFrame}, {@link FrameSizeSeen}; null:
+   * not known yet, and in snapshots written before zones existed): zones and lines wait for it.
    */
   public record State(
       String cameraId,
@@ -316,7 +359,8 @@ public final class CameraEntity
       Instant updatedAt,
       long lastFrameSequence,
       TrackerState tracker,
-      List<TrackedObject> objects)
+      List<TrackedObject> objects,
+      FrameSize frameSize)
       implements CborSerializable {
 
     public State {
@@ -328,7 +372,7 @@ public final class CameraEntity
 
     static State empty(String cameraId) {
       return new State(cameraId, null, Status.UNKNOWN, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), null, null, 0,
-          TrackerState.EMPTY, List.of());
+          TrackerState.EMPTY, List.of(), null);
     }
 
     /** The number of the camera's next frame: after every frame recorded so far. */
@@ -350,20 +394,20 @@ public final class CameraEntity
       // frames of the earlier registration may still be stored under the same camera id.
       // Track ids go on likewise: objects of the earlier registration stay in the read side under theirs.
       return new State(cameraId, e.config(), Status.REGISTERED, StreamHealth.IDLE, CameraCounters.ZERO, List.of(), e.at(),
-          e.at(), lastFrameSequence, tracker.restarted(), List.of());
+          e.at(), lastFrameSequence, tracker.restarted(), List.of(), frameSize);
     }
 
     State withConfig(CameraConfig newConfig, Instant at) {
-      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects);
+      return new State(cameraId, newConfig, status, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects, frameSize);
     }
 
     State withStatus(Status newStatus, Instant at) {
-      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects);
+      return new State(cameraId, config, newStatus, health, counters, lastDetections, createdAt, at, lastFrameSequence, tracker, objects, frameSize);
     }
 
     State withHealth(StreamHealth newHealth) {
       return new State(cameraId, config, status, newHealth, counters, lastDetections, createdAt, updatedAt,
-          lastFrameSequence, tracker, objects);
+          lastFrameSequence, tracker, objects, frameSize);
     }
 
     State withStats(long framesSeen, long framesAnalysed, long framesSkipped, long framesFailed, double measuredFps,
@@ -372,7 +416,7 @@ public final class CameraEntity
           analysisError);
       StreamHealth h = new StreamHealth(health.state(), measuredFps,
           lastFrameAt == null ? health.lastFrameAt() : lastFrameAt, health.reconnects(), health.lastError());
-      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence, tracker, objects);
+      return new State(cameraId, config, status, h, c, lastDetections, createdAt, updatedAt, lastFrameSequence, tracker, objects, frameSize);
     }
 
     State withStats(StreamStatsRecorded e) {
@@ -383,19 +427,25 @@ public final class CameraEntity
     /** Not streaming (any more): no rate is measured. */
     State withoutRates(StreamHealth newHealth) {
       return new State(cameraId, config, status, newHealth, counters.withoutRate(), lastDetections, createdAt, updatedAt,
-          lastFrameSequence, tracker, objects);
+          lastFrameSequence, tracker, objects, frameSize);
     }
 
     State withDetections(DetectionsRecorded e, TrackerState advanced) {
       CameraCounters c = counters.plusDetections(e.detections().size());
       // The highest, not the newest: ingested detections carry their producer's numbers, in any order.
       return new State(cameraId, config, status, health, c, e.detections(), createdAt, updatedAt,
-          Math.max(lastFrameSequence, e.frameSequence()), advanced, objects);
+          Math.max(lastFrameSequence, e.frameSequence()), advanced, objects, frameSize);
+    }
+
+    /** The picture's size, in source pixels: what zones and lines (fractions of it) are measured against. */
+    State withFrameSize(FrameSize newSize) {
+      return new State(cameraId, config, status, health, counters, lastDetections, createdAt, updatedAt,
+          lastFrameSequence, tracker, objects, newSize);
     }
 
     State withObjects(List<TrackedObject> newObjects, TrackerState newTracker) {
       return new State(cameraId, config, status, health, counters, lastDetections, createdAt, updatedAt,
-          lastFrameSequence, newTracker, newObjects);
+          lastFrameSequence, newTracker, newObjects, frameSize);
     }
 
     State objectStarted(ObjectStarted e) {
@@ -762,6 +812,12 @@ public final class CameraEntity
     List<Event> events = new ArrayList<>();
     State s = state;
     for (DetectionGroup g : ordered) {
+      FrameSize size = g.frameSize();
+      if (size != null && !size.equals(s.frameSize())) {
+        FrameSizeSeen seen = new FrameSizeSeen(cameraId, size.width(), size.height(), now);
+        events.add(seen);
+        s = applied(s, List.of(seen));
+      }
       List<Event> frame = ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(), g.provider(),
           g.detections(), null, now);
       events.addAll(frame);
@@ -774,7 +830,8 @@ public final class CameraEntity
     if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
     long started = System.nanoTime();
     List<Event> outputs = events.stream().filter(CameraEntity::isOutput).toList();
-    boolean lifecycle = outputs.size() < events.size();
+    // A picture size seen on ingest changes neither the stream nor whether the camera may sleep.
+    boolean lifecycle = events.stream().anyMatch(e -> !isOutput(e) && !(e instanceof FrameSizeSeen));
     return Effect()
         .persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
@@ -849,13 +906,16 @@ public final class CameraEntity
         .onEvent(Removed.class, (state, e) ->
             state.withStatus(Status.REMOVED, e.at()).withoutRates(state.health().inState(StreamHealth.IDLE_STATE)))
         .onEvent(StreamConnected.class, (state, e) -> state.withHealth(state.health().connected()))
-        .onEvent(FirstFrame.class, (state, e) -> state.withHealth(state.health().frameAt(e.capturedAt())))
+        .onEvent(FirstFrame.class, (state, e) ->
+            state.withHealth(state.health().frameAt(e.capturedAt())).withFrameSize(frameSize(e.width(), e.height(), state)))
+        .onEvent(FrameSizeSeen.class, (state, e) -> state.withFrameSize(frameSize(e.width(), e.height(), state)))
         .onEvent(StreamLost.class, (state, e) -> state.withoutRates(state.health().lost(e.reason())))
         .onEvent(StreamStatsRecorded.class, State::withStats)
         .onEvent(DetectionsRecorded.class, this::applyFrame)
-        .onEvent(ObjectStarted.class, State::objectStarted)
-        .onEvent(ObjectUpdated.class, State::objectUpdated)
+        .onEvent(ObjectStarted.class, CameraEntity::objectStarted)
+        .onEvent(ObjectUpdated.class, CameraEntity::objectUpdated)
         .onEvent(ObjectEnded.class, State::objectEnded)
+        .onEvent(LineCrossed.class, (state, e) -> state)
         .build();
   }
 
@@ -865,7 +925,20 @@ public final class CameraEntity
    * had: tracks carry across a restart, a rebalance or a passivation, and objects do not split.
    */
   private State applyFrame(State state, DetectionsRecorded e) {
-    return state.withDetections(e, ObjectTracking.advance(deps.objects(), state.tracker(), e));
+    return ZoneTracking.moved(state.withDetections(e, ObjectTracking.advance(deps.objects(), state.tracker(), e)), e);
+  }
+
+  private static State objectStarted(State state, ObjectStarted e) {
+    return ZoneTracking.started(state.objectStarted(e), e);
+  }
+
+  private static State objectUpdated(State state, ObjectUpdated e) {
+    return ZoneTracking.updated(state, state.objectUpdated(e), e);
+  }
+
+  /** A size from an event; an impossible one (never written, but replay must not fail on it) keeps the known one. */
+  private static FrameSize frameSize(int width, int height, State state) {
+    return width > 0 && height > 0 ? new FrameSize(width, height) : state.frameSize();
   }
 
   /** The state after {@code events}, as the event handler makes it (a command producing several frames' events). */
@@ -873,8 +946,9 @@ public final class CameraEntity
     State s = state;
     for (Event e : events) {
       if (e instanceof DetectionsRecorded d) s = applyFrame(s, d);
-      else if (e instanceof ObjectStarted o) s = s.objectStarted(o);
-      else if (e instanceof ObjectUpdated o) s = s.objectUpdated(o);
+      else if (e instanceof ObjectStarted o) s = objectStarted(s, o);
+      else if (e instanceof ObjectUpdated o) s = objectUpdated(s, o);
+      else if (e instanceof FrameSizeSeen f) s = s.withFrameSize(frameSize(f.width(), f.height(), s));
       else if (e instanceof ObjectEnded o) s = s.objectEnded(o);
     }
     return s;

@@ -24,11 +24,13 @@ final class CameraJson {
       List<String> tags,
       Boolean enabled,
       List<List<List<Double>>> motionMask,
-      AnalysisOptions analysis) {
+      AnalysisOptions analysis,
+      List<Zone> zones,
+      List<CountLine> lines) {
 
     CameraSpec toSpec() {
       Location loc = location == null ? null : new Location(location.lat(), location.lon());
-      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled, motionMask, analysis);
+      return new CameraSpec(name, sourceUrl, sourceKind, fps, loc, tags, enabled, motionMask, analysis, zones, lines);
     }
   }
 
@@ -53,6 +55,8 @@ final class CameraJson {
       List<String> tags,
       List<List<List<Double>>> motionMask,
       AnalysisOptions analysis,
+      List<Zone> zones,
+      List<CountLine> lines,
       boolean enabled,
       String status,
       StreamHealth health,
@@ -77,6 +81,8 @@ final class CameraJson {
           config.tags(),
           config.motionMask(),
           config.analysis(),
+          config.zones(),
+          config.lines(),
           state.enabled(),
           state.status().name().toLowerCase(Locale.ROOT),
           masked,

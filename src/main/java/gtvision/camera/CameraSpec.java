@@ -16,8 +16,16 @@ public record CameraSpec(
     List<String> tags,
     Boolean enabled,
     List<List<List<Double>>> motionMask,
-    AnalysisOptions analysis)
+    AnalysisOptions analysis,
+    List<Zone> zones,
+    List<CountLine> lines)
     implements CborSerializable {
+
+  public CameraSpec(
+      String name, String sourceUrl, String sourceKind, Double fps, Location location, List<String> tags, Boolean enabled,
+      List<List<List<Double>>> motionMask, AnalysisOptions analysis) {
+    this(name, sourceUrl, sourceKind, fps, location, tags, enabled, motionMask, analysis, null, null);
+  }
 
   public CameraSpec(
       String name, String sourceUrl, String sourceKind, Double fps, Location location, List<String> tags, Boolean enabled) {

@@ -2,8 +2,10 @@ package gtvision.camera;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Turns a client's {@link CameraSpec} into a {@link CameraConfig}, or names the first bad field. */
@@ -19,6 +21,11 @@ public final class CameraValidator {
   static final int MAX_CLASSES = 100;
   static final int MAX_MASK_POLYGONS = 16;
   static final int MAX_MASK_POINTS = 64;
+  public static final Pattern ZONE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  static final int MAX_ZONES = 32;
+  static final int MAX_LINES = 32;
+  /** A day: a longer loiter threshold is a mistake, not a policy (the object would end first). */
+  static final double MAX_LOITER_SECONDS = 86_400;
 
   private CameraValidator() {}
 
@@ -91,7 +98,93 @@ public final class CameraValidator {
     Optional<Problem> analysisProblem = checkAnalysis(analysis);
     if (analysisProblem.isPresent()) return new Result(null, analysisProblem.get());
 
-    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags, mask, analysis));
+    List<Zone> zones = spec.zones() == null ? List.of() : spec.zones();
+    Optional<Problem> zoneProblem = checkZones(zones);
+    if (zoneProblem.isPresent()) return new Result(null, zoneProblem.get());
+
+    List<CountLine> lines = spec.lines() == null ? List.of() : spec.lines();
+    Optional<Problem> lineProblem = checkLines(lines);
+    if (lineProblem.isPresent()) return new Result(null, lineProblem.get());
+
+    return Result.ok(new CameraConfig(name, spec.sourceUrl(), kind.get(), fps, location, tags, mask, analysis, null,
+        zones, lines));
+  }
+
+  private static Optional<Problem> checkZones(List<Zone> zones) {
+    if (zones.size() > MAX_ZONES) return Optional.of(new Problem("zones", "at most " + MAX_ZONES + " zones"));
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < zones.size(); i++) {
+      String at = "zones[" + i + "]";
+      Zone zone = zones.get(i);
+      if (zone == null) return Optional.of(new Problem(at, "a zone is {name, polygon, classes, loiterAfter}"));
+      Optional<Problem> name = checkName(at, zone.name(), names);
+      if (name.isPresent()) return name;
+      List<List<Double>> polygon = zone.polygon();
+      if (polygon.size() < 3 || polygon.size() > MAX_MASK_POINTS) {
+        return Optional.of(new Problem(at + ".polygon", "a polygon needs 3 to " + MAX_MASK_POINTS + " points"));
+      }
+      for (int p = 0; p < polygon.size(); p++) {
+        Optional<Problem> point = checkPoint(at + ".polygon[" + p + "]", polygon.get(p));
+        if (point.isPresent()) return point;
+      }
+      Optional<Problem> classes = checkClasses(at + ".classes", zone.classes());
+      if (classes.isPresent()) return classes;
+      Double loiter = zone.loiterAfter();
+      if (loiter != null && !(loiter > 0 && loiter <= MAX_LOITER_SECONDS)) {
+        return Optional.of(new Problem(at + ".loiterAfter",
+            "loiterAfter is seconds, more than 0 and at most " + (long) MAX_LOITER_SECONDS));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> checkLines(List<CountLine> lines) {
+    if (lines.size() > MAX_LINES) return Optional.of(new Problem("lines", "at most " + MAX_LINES + " lines"));
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String at = "lines[" + i + "]";
+      CountLine line = lines.get(i);
+      if (line == null) return Optional.of(new Problem(at, "a line is {name, from, to, classes}"));
+      Optional<Problem> name = checkName(at, line.name(), names);
+      if (name.isPresent()) return name;
+      Optional<Problem> from = checkPoint(at + ".from", line.from());
+      if (from.isPresent()) return from;
+      Optional<Problem> to = checkPoint(at + ".to", line.to());
+      if (to.isPresent()) return to;
+      if (line.from().equals(line.to())) return Optional.of(new Problem(at + ".to", "a line needs two distinct points"));
+      Optional<Problem> classes = checkClasses(at + ".classes", line.classes());
+      if (classes.isPresent()) return classes;
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> checkName(String at, String name, Set<String> seen) {
+    if (name == null || !ZONE_NAME.matcher(name).matches()) {
+      return Optional.of(new Problem(at + ".name", "name must match " + ZONE_NAME.pattern()));
+    }
+    if (!seen.add(name)) return Optional.of(new Problem(at + ".name", "name '" + name + "' is used twice"));
+    return Optional.empty();
+  }
+
+  /** A point [x, y] of the picture, both fractions 0..1 (NaN and infinities fail the range check). */
+  private static Optional<Problem> checkPoint(String at, List<Double> point) {
+    if (point == null || point.size() != 2 || point.get(0) == null || point.get(1) == null) {
+      return Optional.of(new Problem(at, "a point is [x, y]"));
+    }
+    for (Double v : point) {
+      if (!(v >= 0.0 && v <= 1.0)) return Optional.of(new Problem(at, "coordinates are fractions 0..1 of the picture"));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Problem> checkClasses(String at, List<String> classes) {
+    if (classes.size() > MAX_CLASSES) return Optional.of(new Problem(at, "at most " + MAX_CLASSES + " classes"));
+    for (String c : classes) {
+      if (c == null || c.isBlank() || c.length() > MAX_TAG_LENGTH) {
+        return Optional.of(new Problem(at, "class names must be non-empty and at most " + MAX_TAG_LENGTH + " characters"));
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<Problem> checkMask(List<List<List<Double>>> mask) {

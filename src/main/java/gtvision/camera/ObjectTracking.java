@@ -87,12 +87,14 @@ final class ObjectTracking {
       TrackedObject o = open.get(d.trackId());
       if (o == null) {
         events.add(new ObjectStarted(cameraId, d.trackId(), track.className(), d.bbox(), track.firstSeen(), sighting,
-            List.of(), now));
+            ZoneTracking.zonesAt(state, track.className(), d.bbox()), now));
         open.put(d.trackId(), new TrackedObject(d.trackId(), track.className(), track.firstSeen(), sighting, false));
         continue;
       }
       Optional<ObjectUpdated> changed = changes(settings, cameraId, o, track, sighting, now);
+      changed = ZoneTracking.update(settings, state, o, track.className(), sighting, changed, now);
       changed.ifPresent(events::add);
+      events.addAll(ZoneTracking.crossings(state, o, track.className(), sighting, now));
     }
     return events;
   }

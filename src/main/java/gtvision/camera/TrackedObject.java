@@ -12,6 +12,21 @@ import java.time.Instant;
  * @param startedAt capture time of its first detection
  * @param best its best frame as last announced
  * @param still whether it was last announced as not moving
+ * @param presence its zones and latest anchor point (null in snapshots written before zones: none)
  */
-public record TrackedObject(long trackId, String className, Instant startedAt, ObjectFrame best, boolean still)
-    implements CborSerializable {}
+public record TrackedObject(long trackId, String className, Instant startedAt, ObjectFrame best, boolean still,
+    ZonePresence presence)
+    implements CborSerializable {
+
+  public TrackedObject {
+    if (presence == null) presence = ZonePresence.NONE;
+  }
+
+  public TrackedObject(long trackId, String className, Instant startedAt, ObjectFrame best, boolean still) {
+    this(trackId, className, startedAt, best, still, ZonePresence.NONE);
+  }
+
+  TrackedObject withPresence(ZonePresence newPresence) {
+    return new TrackedObject(trackId, className, startedAt, best, still, newPresence);
+  }
+}

@@ -66,7 +66,7 @@ public final class Endpoints {
       get("/api/cameras/{id}"), put("/api/cameras/{id}"), delete("/api/cameras/{id}"),
       post("/api/cameras/{id}/enable"), post("/api/cameras/{id}/disable"), get("/api/cameras/{id}/frame/latest"),
       get("/api/detections"), get("/api/detections/{id}"), get("/api/detections/{id}/frame"),
-      get("/api/events"), get("/api/events/{id}"), get("/api/events/{id}/frame"),
+      get("/api/events"), get("/api/events/{id}"), get("/api/events/{id}/frame"), get("/api/counts"),
       get("/api/live"),
       post("/api/ingest/detections"),
       post("/api/detect/frame"), post("/api/batch/detect"));

@@ -2,6 +2,7 @@ package gtvision.ingest;
 
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraValidator;
+import gtvision.camera.FrameSize;
 import gtvision.camera.RecordedDetection;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,7 +131,9 @@ final class IngestValidator {
         .map(g -> {
           IngestRequest.Item first = firstOfFrame.get(g.getKey());
           long sequence = first.frameSequence() == null ? 0 : first.frameSequence();
-          return new CameraEntity.DetectionGroup(sequence, first.timestamp(), provider, g.getValue());
+          // The frame's size as its first item gives it (zones and lines are fractions of the picture).
+          FrameSize size = first.frameWidth() == null ? null : new FrameSize(first.frameWidth(), first.frameHeight());
+          return new CameraEntity.DetectionGroup(sequence, first.timestamp(), provider, g.getValue(), size);
         })
         .toList()));
     return new Batch(byCamera, firstIndex, request.detections().size());

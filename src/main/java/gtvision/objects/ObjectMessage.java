@@ -10,8 +10,10 @@ import java.util.List;
 
 /**
  * One tracked-object event as it leaves the node, on the Kafka topic and the live feed (README, "Objects
- * out"), beside the {@code detections} records. {@code event} is {@code started}, {@code updated} or
- * {@code ended}; fields that event does not have are left out. Versioned like {@code DetectionMessage}:
+ * out"), beside the {@code detections} records. {@code event} is {@code started}, {@code updated},
+ * {@code ended} or {@code crossed} (it crossed one of the camera's lines: {@code line}, {@code direction}
+ * {@code in}/{@code out}, {@code point} its anchor there as fractions of the picture, {@code seenAt} when);
+ * fields that event does not have are left out. Versioned like {@code DetectionMessage}:
  * {@code version} changes only when a field changes meaning or goes away.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,7 +36,11 @@ public record ObjectMessage(
     Frame best,
     List<Point> path,
     String reason,
-    Instant recordedAt) {
+    Instant recordedAt,
+    List<String> loitering,
+    String line,
+    String direction,
+    List<Double> point) {
 
   public static final int VERSION = 1;
   public static final String TYPE = "object";
@@ -60,16 +66,21 @@ public record ObjectMessage(
     if (e instanceof CameraEntity.ObjectStarted s) {
       return new ObjectMessage(VERSION, TYPE, "started", s.cameraId(), s.trackId(),
           eventSequence, s.className(), s.startedAt(), s.frame().capturedAt(), null, null, s.box(), null, false, s.zones(),
-          Frame.of(s.frame()), null, null, s.at());
+          Frame.of(s.frame()), null, null, s.at(), null, null, null, null);
     }
     if (e instanceof CameraEntity.ObjectUpdated u) {
       return new ObjectMessage(VERSION, TYPE, "updated", u.cameraId(), u.trackId(),
           eventSequence, u.className(), null, u.seenAt(), null, null, null, u.reasons(), u.still(), u.zones(),
-          Frame.of(u.best()), null, null, u.at());
+          Frame.of(u.best()), null, null, u.at(), u.loitering(), null, null, null);
+    }
+    if (e instanceof CameraEntity.LineCrossed c) {
+      return new ObjectMessage(VERSION, TYPE, "crossed", c.cameraId(), c.trackId(), eventSequence, c.className(), null,
+          c.crossedAt(), null, null, null, null, null, null, null, null, null, c.at(), null, c.line(), c.direction(),
+          c.point());
     }
     CameraEntity.ObjectEnded d = (CameraEntity.ObjectEnded) e;
     return new ObjectMessage(VERSION, TYPE, "ended", d.cameraId(), d.trackId(),
           eventSequence, d.className(), d.startedAt(), d.lastSeen(), d.lastSeen(), d.dwellMillis(), null, null, null,
-          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at());
+          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at(), null, null, null, null);
   }
 }

@@ -31,6 +31,9 @@ public final class ObjectProjection {
         } else if (e instanceof CameraEntity.ObjectEnded d) {
           ObjectTable.ended(connection, d);
           ObjectTable.timeline(connection, e, d.lastSeen(), message.event(), json(mapper, message));
+        } else if (e instanceof CameraEntity.LineCrossed c) {
+          // On the object's timeline; the counts per line have their own read side (gtvision.counts).
+          ObjectTable.timeline(connection, e, c.crossedAt(), message.event(), json(mapper, message));
         }
       }
     };

@@ -2,12 +2,14 @@ package gtvision.objects;
 
 import gtvision.evidence.EvidenceStore;
 import gtvision.persistence.Database;
+import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The node's tracked-object outputs: the events read side and {@code /api/events} over it. (Object
+ * The node's tracked-object outputs: the events read side and {@code /api/events} over it, the line-counts
+ * read side and {@code /api/counts} over it. (Object
  * records on Kafka and the live feed travel with the detections, in gtvision.detections.) Main wires it.
  */
 public final class Objects {
@@ -23,13 +25,15 @@ public final class Objects {
     return new Objects(system, evidence);
   }
 
-  /** Starts the projection; call once the projection offset tables exist. */
+  /** Starts the projections (objects, line counts); call once the projection offset tables exist. */
   public void startProjections() {
     ObjectProjection.init(system);
+    LineCountProjection.init(system);
   }
 
   public Route routes() {
     return new ObjectRoutes(system, Database.get(system), evidence,
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"))).route();
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"))).route()
+        .orElse(new LineCountRoutes(system, Database.get(system), Clock.systemUTC()).route());
   }
 }

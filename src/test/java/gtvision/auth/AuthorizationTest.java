@@ -111,6 +111,7 @@ class AuthorizationTest {
         call("GET", "/api/events", null, Role.VIEWER),
         call("GET", "/api/events/1", null, Role.VIEWER),
         call("GET", "/api/events/1/frame", null, Role.VIEWER),
+        call("GET", "/api/counts", null, Role.VIEWER),
         call("POST", "/api/ingest/detections", "{\"detections\": []}", Role.INGEST),
         call("POST", "/api/detect/frame", "{}", Role.OPERATOR),
         call("POST", "/api/batch/detect", "{}", Role.OPERATOR),

@@ -54,7 +54,11 @@ class ObjectsApiTest {
     cameras = new CameraApi(node);
     cameras.register("obj-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, "\"enabled\": false");
     cameras.register("page-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, "\"enabled\": false");
-    await(() -> get("/api/cameras?limit=500").body().contains("\"page-cam\""), "cameras in the read side");
+    cameras.register("zone-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, String.join("\n",
+        "\"enabled\": false,",
+        "\"zones\": [{\"name\": \"lot\", \"polygon\": [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], \"loiterAfter\": 600}],",
+        "\"lines\": [{\"name\": \"gate\", \"from\": [0, 0.5], \"to\": [1, 0.5], \"classes\": [\"car\"]}]"));
+    await(() -> get("/api/cameras?limit=500").body().contains("\"zone-cam\""), "cameras in the read side");
   }
 
   @AfterAll
@@ -163,17 +167,84 @@ class ObjectsApiTest {
     "colour=white, colour",
   })
   void badQueriesAre400WithTheField(String query, String field) throws Exception {
-    String[] parts = query.split("&");
-    List<String> encoded = new ArrayList<>();
-    for (String p : parts) {
-      int eq = p.indexOf('=');
-      encoded.add(p.substring(0, eq) + "=" + URLEncoder.encode(p.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    HttpResponse<String> response = get("/api/events?" + String.join("&", encoded));
+    HttpResponse<String> response = get("/api/events?" + encoded(query));
     assertEquals(400, response.statusCode(), response.body());
     JsonNode body = MAPPER.readTree(response.body());
     assertEquals(field, body.get("field").asText());
     assertFalse(body.get("error").asText().isBlank());
+  }
+
+  /** A 300 x 200 box at (x, y) on zone-cam's 1920 x 1080 picture: its bottom centre is (x + 150, y + 200). */
+  private static String zoneItem(int second, double x, double y, long frameSequence) {
+    return """
+        {"cameraId": "zone-cam", "timestamp": "%s", "class": "car", "confidence": 0.9, "bbox": [%s, %s, %s, %s],
+         "frameWidth": 1920, "frameHeight": 1080, "frameSequence": %d}"""
+        .formatted(BASE.plusSeconds(second), x, y, x + 300, y + 200, frameSequence);
+  }
+
+  @Test
+  void aCarCrossingALineIntoAZoneIsCountedAndFoundByItsZone() throws Exception {
+    JsonNode camera = cameras.get("zone-cam");
+    assertEquals("lot", camera.get("zones").get(0).get("name").asText());
+    assertEquals(600, camera.get("zones").get(0).get("loiterAfter").asInt());
+    assertEquals("car", camera.get("lines").get(0).get("classes").get(0).asText());
+
+    // Bottom centre y = 400 + 30 s on a 1080-high picture: past 540 (the line, the zone's top) at s = 5.
+    List<String> frames = new ArrayList<>();
+    for (int s = 0; s < 8; s++) frames.add(zoneItem(s, 800, 200 + 30 * s, 1000 + s));
+    assertEquals(200, ingest(frames).statusCode());
+
+    Instant hour = BASE.plusSeconds(5).truncatedTo(ChronoUnit.HOURS);
+    String range = "&from=" + BASE.minus(Duration.ofHours(1)) + "&to=" + BASE.plus(Duration.ofHours(2));
+    JsonNode counts = awaitJson("/api/counts?camera=zone-cam" + range, c -> c.get("lines").size() == 1);
+    assertEquals("zone-cam", counts.get("camera").asText());
+    assertEquals("hour", counts.get("bucket").asText());
+    JsonNode gate = counts.get("lines").get(0);
+    assertEquals("gate", gate.get("line").asText());
+    assertEquals(1, gate.get("in").asLong());
+    assertEquals(0, gate.get("out").asLong());
+    assertEquals(1, gate.get("total").asLong());
+    assertEquals("car", gate.get("classes").get(0).get("class").asText());
+    assertEquals(1, gate.get("buckets").size());
+    assertEquals(hour.toString(), gate.get("buckets").get(0).get("start").asText());
+    assertEquals(1, gate.get("buckets").get(0).get("in").asLong());
+    JsonNode days = json("/api/counts?camera=zone-cam&line=gate&bucket=day" + range);
+    assertEquals(hour.truncatedTo(ChronoUnit.DAYS).toString(), days.get("lines").get(0).get("buckets").get(0).get("start").asText());
+    assertEquals(0, json("/api/counts?camera=zone-cam&line=other" + range).get("lines").size());
+
+    JsonNode inLot = awaitJson("/api/events?camera=zone-cam&zone=lot", page -> page.get("items").size() == 1);
+    assertEquals(List.of("lot"), List.of(inLot.get("items").get(0).get("zones").get(0).asText()));
+    JsonNode detail = json("/api/events/" + inLot.get("items").get(0).get("id").asLong());
+    List<String> kinds = new ArrayList<>();
+    detail.get("timeline").forEach(t -> kinds.add(t.get("event").asText()));
+    assertTrue(kinds.contains("crossed"), "the crossing is on the object's timeline: " + kinds);
+  }
+
+  @Test
+  void aCameraWithABadZoneIsRefusedNamingTheField() throws Exception {
+    HttpResponse<String> response = cameras.request("POST", "/api/cameras", """
+        {"id": "bad-zone-cam", "name": "Bad", "sourceUrl": "http://127.0.0.1:9/s.jpg", "sourceKind": "snapshot",
+         "zones": [{"name": "lot", "polygon": [[0, 0], [1, 1]]}]}""");
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals("zones[0].polygon", MAPPER.readTree(response.body()).get("field").asText());
+  }
+
+  @ParameterizedTest(name = "{0} -> 400 on {1}")
+  @CsvSource({
+    "line=x/y, line",
+    "bucket=week, bucket",
+    "from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z, to",
+    "from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z, from",
+    "from=soon, from",
+    "colour=white, colour",
+  })
+  void badCountQueriesAre400WithTheField(String query, String field) throws Exception {
+    HttpResponse<String> response = get("/api/counts?camera=zone-cam&" + encoded(query));
+    assertEquals(400, response.statusCode(), response.body());
+    assertEquals(field, MAPPER.readTree(response.body()).get("field").asText());
+    HttpResponse<String> noCamera = get("/api/counts?line=gate");
+    assertEquals(400, noCamera.statusCode());
+    assertEquals("camera", MAPPER.readTree(noCamera.body()).get("field").asText());
   }
 
   @Test
@@ -185,6 +256,16 @@ class ObjectsApiTest {
     assertEquals(400, bad.statusCode());
     assertEquals("id", MAPPER.readTree(bad.body()).get("field").asText());
     assertEquals(400, get("/api/events/1/frame?boxes=maybe").statusCode());
+  }
+
+  /** {@code a=b&c=d} with each value URL-encoded. */
+  private static String encoded(String query) {
+    List<String> pairs = new ArrayList<>();
+    for (String p : query.split("&")) {
+      int eq = p.indexOf('=');
+      pairs.add(p.substring(0, eq) + "=" + URLEncoder.encode(p.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return String.join("&", pairs);
   }
 
   private static HttpResponse<String> ingest(List<String> items) {
