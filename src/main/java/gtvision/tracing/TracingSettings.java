@@ -41,4 +41,8 @@ public record TracingSettings(
   public TracingSettings withEndpoint(String endpoint) {
     return new TracingSettings(endpoint, serviceName, sampleRatio, exportInterval, maxQueueSize, exportTimeout);
   }
+
+  public TracingSettings withSampleRatio(double ratio) {
+    return new TracingSettings(otlpEndpoint, serviceName, ratio, exportInterval, maxQueueSize, exportTimeout);
+  }
 }
