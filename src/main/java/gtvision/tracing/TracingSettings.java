@@ -22,7 +22,9 @@ public record TracingSettings(
     }
   }
 
+  /** The node's settings; a configuration without {@code gtv.tracing} (an actor system of a test) traces nothing. */
   public static TracingSettings from(Config config) {
+    if (!config.hasPath("gtv.tracing")) return OFF;
     Config c = config.getConfig("gtv.tracing");
     return new TracingSettings(c.getString("otlp-endpoint"), c.getString("service-name"), c.getDouble("sample-ratio"),
         c.getDuration("export-interval"), c.getInt("max-queue-size"), c.getDuration("export-timeout"));

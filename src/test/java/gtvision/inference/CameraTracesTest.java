@@ -11,6 +11,7 @@ import gtvision.testsupport.OtlpReceiver;
 import gtvision.testsupport.OtlpReceiver.ReceivedSpan;
 import gtvision.testsupport.TestCameraServer;
 import gtvision.testsupport.TestDatabases;
+import gtvision.testsupport.TestKafka;
 import gtvision.testsupport.TestNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,12 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Traces of a node wired as in production, exported with OTLP/HTTP to a local receiver: one camera
  * frame is one trace from its capture through the motion gate, inference (the real YOLOX model), its
- * evidence and persist to the detections read side; a bulk ingest request continues its producer's trace.
+ * evidence and persist to the read sides (the detections table, Kafka); a bulk ingest request continues
+ * its producer's trace, on to the Kafka record's {@code traceparent} header.
  */
 class CameraTracesTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String TOPIC = "gtvision.traces";
+  private static TestKafka kafka;
   @TempDir static Path dataDir;
   private static OtlpReceiver receiver;
   private static TestNodes.Node node;
@@ -44,6 +53,7 @@ class CameraTracesTest {
   @BeforeAll
   static void start() throws Exception {
     receiver = new OtlpReceiver();
+    kafka = new TestKafka(dataDir.resolve("kafka"));
     camera = new TestCameraServer(List.of(SharedData.imageBytes("dog.jpg")), 5, dataDir);
     node = TestNodes.startWithInference(TestDatabases.preferPostgres("traces", dataDir),
         ConfigFactory.parseString(String.join("\n",
@@ -52,7 +62,9 @@ class CameraTracesTest {
             "gtv.inference.plates.model-dir = \"" + SharedData.ocrDir() + "\"",
             "gtv.tracing.otlp-endpoint = \"" + receiver.endpoint() + "\"",
             "gtv.tracing.service-name = \"gtvision-traces-test\"",
-            "gtv.tracing.export-interval = 200ms"))
+            "gtv.tracing.export-interval = 200ms",
+            "gtv.detections.kafka.bootstrap = \"" + kafka.bootstrap() + "\"",
+            "gtv.detections.kafka.topic = \"" + TOPIC + "\""))
             .withFallback(IngestTestConfig.fast()));
     api = new CameraApi(node);
   }
@@ -62,10 +74,12 @@ class CameraTracesTest {
     if (node != null) node.stop();
     if (camera != null) camera.close();
     if (receiver != null) receiver.close();
+    if (kafka != null) kafka.close();
   }
 
   private static final List<String> FRAME_PATH = List.of(
-      "frame", "inference", "inference gpu", "store evidence", "persist DetectionsRecorded", "project detections");
+      "frame", "inference", "inference gpu", "store evidence", "persist DetectionsRecorded", "project detections",
+      "publish " + TOPIC);
 
   @Test
   void aFrameIsOneTraceFromCaptureToTheReadSide() {
@@ -79,8 +93,11 @@ class CameraTracesTest {
     ReceivedSpan evidence = one(trace, traceId, "store evidence");
     ReceivedSpan persist = one(trace, traceId, "persist DetectionsRecorded");
     ReceivedSpan project = one(trace, traceId, "project detections");
+    ReceivedSpan publish = one(trace, traceId, "publish " + TOPIC);
 
     assertEquals("", frame.parentSpanId(), "the frame's span starts the trace");
+    assertEquals(persist.spanId(), publish.parentSpanId());
+    assertEquals("PRODUCER", publish.kind());
     assertEquals(frame.spanId(), inference.parentSpanId());
     assertEquals(inference.spanId(), router.parentSpanId());
     assertEquals(frame.spanId(), evidence.parentSpanId());
@@ -143,6 +160,35 @@ class CameraTracesTest {
     assertEquals(server.spanId(), persist.parentSpanId());
     assertEquals(persist.spanId(), project.parentSpanId());
     assertEquals("7", project.attributes().get("gtv.frame.sequence"));
+    ReceivedSpan publish = receiver.await(
+        all -> all.stream().anyMatch(s -> s.traceId().equals(traceId) && s.name().equals("publish " + TOPIC)),
+        WAIT, "Kafka publish span of the ingested frame").stream()
+        .filter(s -> s.traceId().equals(traceId) && s.name().equals("publish " + TOPIC)).findFirst().orElseThrow();
+    assertEquals(persist.spanId(), publish.parentSpanId());
+    String header = traceparentOfRecord("traced-ingest", 7);
+    assertTrue(header != null && header.startsWith("00-" + traceId + "-" + publish.spanId() + "-"),
+        "the Kafka record carries the publish span on to its consumers: " + header);
+  }
+
+  /** The traceparent header of the topic's detection record of {@code camera}'s frame {@code sequence}. */
+  private static String traceparentOfRecord(String camera, long sequence) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", kafka.bootstrap());
+    p.put("group.id", "traces-" + System.nanoTime());
+    p.put("auto.offset.reset", "earliest");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+      consumer.subscribe(List.of(TOPIC));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          if (!record.key().equals(camera) || !record.value().contains("\"frameSequence\":" + sequence)) continue;
+          if (!record.value().contains("\"type\":\"detections\"")) continue;
+          Header header = record.headers().lastHeader("traceparent");
+          return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+      }
+    }
+    throw new AssertionError("no detection record of " + camera + " frame " + sequence + " on " + TOPIC);
   }
 
   /** The id of a trace of {@code cameraId}'s frames that has every span of a frame's path. */
