@@ -81,6 +81,25 @@ class LogLayoutTest {
   }
 
   @Test
+  void aTextLineOutsideASpanHasNoTraceField() throws Exception {
+    LoggerContext context = new LoggerContext();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(LogLayoutTest.class.getResource("/logback.xml"));
+    try {
+      AsyncAppender async = (AsyncAppender) context.getLogger("ROOT").getAppender("ASYNC");
+      OutputStreamAppender<ILoggingEvent> stdout = (OutputStreamAppender<ILoggingEvent>) async.getAppender("STDOUT");
+      LoggingEvent event = new LoggingEvent("test", context.getLogger("gtvision.Main"), Level.INFO, "started", null, null);
+      event.setMDCPropertyMap(Map.of());
+      String text = new String(stdout.getEncoder().encode(event), StandardCharsets.UTF_8);
+      // As before traces existed: the logger, an empty pekkoSource, the message; no empty trace field.
+      assertTrue(text.contains(" gtvision.Main  - started"), text);
+    } finally {
+      context.stop();
+    }
+  }
+
+  @Test
   void anUnknownFormatLogsTextRatherThanNothing() throws Exception {
     String text = line("yaml");
     assertTrue(text.contains("Analyser failed on camera gate-3"), text);
