@@ -38,6 +38,7 @@ import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
+import gtvision.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +92,8 @@ public final class Main {
       MeterRegistry registry = Metrics.get(system).registry();
       CameraMetrics cameraMetrics = new CameraMetrics(registry);
 
+      // Built now, not on a first span: it logs where spans go and registers its flush with coordinated shutdown.
+      Tracing.get(system);
       ClusterFormation.start(system);
       ClusterMetrics.bind(system, registry);
       Inference.Handle inference = Inference.start(context, system.settings().config(), registry);

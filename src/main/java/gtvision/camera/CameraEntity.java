@@ -3,6 +3,10 @@ package gtvision.camera;
 import gtvision.CborSerializable;
 import gtvision.tracking.PathPoint;
 import gtvision.tracking.TrackerState;
+import gtvision.tracing.TraceLog;
+import gtvision.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,13 +80,20 @@ public final class CameraEntity
 
   /**
    * What the analyser found in one frame of the camera's stream; only frames with detections are sent.
-   * {@code evidenceKey} names the frame's JPEG in the evidence store (null when none was stored).
+   * {@code evidenceKey} names the frame's JPEG in the evidence store (null when none was stored);
+   * {@code traceParent} the frame's span (W3C traceparent; null when it is not traced).
    */
   public record ReportFrameAnalysed(
-      long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, String evidenceKey)
+      long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, String evidenceKey,
+      String traceParent)
       implements StreamReport {
     public ReportFrameAnalysed {
       detections = List.copyOf(detections);
+    }
+
+    public ReportFrameAnalysed(
+        long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, String evidenceKey) {
+      this(frameSequence, capturedAt, provider, detections, evidenceKey, null);
     }
   }
 
@@ -139,17 +150,27 @@ public final class CameraEntity
 
   /**
    * Detections of one frame that an external producer sent (bulk ingest); {@code frameSize} the picture's
-   * size when the producer sent it (null: not sent), which zones and lines need.
+   * size when the producer sent it (null: not sent), which zones and lines need; {@code traceParent} is the
+   * span of the request that brought them (null: not traced).
    */
   public record DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections,
-      FrameSize frameSize)
+      FrameSize frameSize, String traceParent)
       implements CborSerializable {
     public DetectionGroup {
       detections = List.copyOf(detections);
     }
 
     public DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections) {
-      this(frameSequence, capturedAt, provider, detections, null);
+      this(frameSequence, capturedAt, provider, detections, null, null);
+    }
+
+    public DetectionGroup(long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections,
+        FrameSize frameSize) {
+      this(frameSequence, capturedAt, provider, detections, frameSize, null);
+    }
+
+    public DetectionGroup withTraceParent(String parent) {
+      return new DetectionGroup(frameSequence, capturedAt, provider, detections, frameSize, parent);
     }
   }
 
@@ -205,16 +226,28 @@ public final class CameraEntity
   /**
    * Detections of one analysed frame, with what the detections read side needs to index them.
    * {@code evidenceKey} (the frame's JPEG in the evidence store) is null for events written before it
-   * existed, for ingested detections and when the store failed.
+   * existed, for ingested detections and when the store failed. {@code traceParent} (W3C traceparent) is
+   * the span that persisted it, so that the read sides continue the frame's or the request's trace; null
+   * when it was not traced and in events written before it existed.
    */
   public record DetectionsRecorded(
       String cameraId, long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, Instant at,
-      String evidenceKey)
+      String evidenceKey, String traceParent)
       implements Event {
 
     public DetectionsRecorded(
+        String cameraId, long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, Instant at,
+        String evidenceKey) {
+      this(cameraId, frameSequence, capturedAt, provider, detections, at, evidenceKey, null);
+    }
+
+    public DetectionsRecorded(
         String cameraId, long frameSequence, Instant capturedAt, String provider, List<RecordedDetection> detections, Instant at) {
-      this(cameraId, frameSequence, capturedAt, provider, detections, at, null);
+      this(cameraId, frameSequence, capturedAt, provider, detections, at, null, null);
+    }
+
+    public DetectionsRecorded withTraceParent(String parent) {
+      return new DetectionsRecorded(cameraId, frameSequence, capturedAt, provider, detections, at, evidenceKey, parent);
     }
   }
 
@@ -475,11 +508,11 @@ public final class CameraEntity
    * never streams, as in tests of the command and event logic); {@code listener} hears of detections once
    * they are durable; a camera that is not enabled passivates after {@code idleAfter} without a change
    * (sharded entities only); {@code credentials} seals the credentials of source URLs in events and opens
-   * them to start the stream.
+   * them to start the stream; {@code tracing} traces the persist of detections.
    */
   public record Dependencies(
       CameraMetrics metrics, Clock clock, Optional<StreamRunner> streams, DetectionsListener listener, int snapshotEvery,
-      Duration idleAfter, CameraCredentials credentials, ObjectSettings objects) {
+      Duration idleAfter, CameraCredentials credentials, ObjectSettings objects, Tracing tracing) {
 
     /** A node's cameras: the node's settings ({@code gtv.camera.*}) and the system clock. */
     public static Dependencies of(
@@ -487,29 +520,33 @@ public final class CameraEntity
       var config = system.settings().config();
       return new Dependencies(metrics, Clock.systemUTC(), Optional.of(streams), listener,
           config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"),
-          CameraCredentials.of(system), ObjectSettings.from(config));
+          CameraCredentials.of(system), ObjectSettings.from(config), Tracing.get(system));
     }
 
     /** An entity that never streams and tells nobody about detections; its credentials key lives in memory. */
     public static Dependencies withoutStreams(CameraMetrics metrics, Clock clock, int snapshotEvery) {
       return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO,
-          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()), ObjectSettings.DEFAULTS);
+          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()), ObjectSettings.DEFAULTS, Tracing.OFF);
     }
 
     public Dependencies withStreams(StreamRunner runner) {
-      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials, objects);
+      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials, objects, tracing);
     }
 
     public Dependencies withCredentials(CameraCredentials newCredentials) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials, objects);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials, objects, tracing);
     }
 
     public Dependencies withObjects(ObjectSettings newObjects) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, newObjects);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, newObjects, tracing);
+    }
+
+    public Dependencies withTracing(Tracing newTracing) {
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, objects, newTracing);
     }
 
     public Dependencies withListener(DetectionsListener newListener) {
-      return new Dependencies(metrics, clock, streams, newListener, snapshotEvery, idleAfter, credentials, objects);
+      return new Dependencies(metrics, clock, streams, newListener, snapshotEvery, idleAfter, credentials, objects, tracing);
     }
   }
 
@@ -698,14 +735,18 @@ public final class CameraEntity
   private ReplyEffect<Event, State> onFrameAnalysed(State state, ReportFrameAnalysed cmd) {
     Optional<String> invalid = invalidDetections(cmd.detections());
     if (invalid.isPresent()) {
-      context.getLog().warn("Camera {} frame {} not recorded: {}", cameraId, cmd.frameSequence(), invalid.get());
+      try (TraceLog log = TraceLog.of(cmd.traceParent())) {
+        context.getLog().warn("Camera {} frame {} not recorded: {}", cameraId, cmd.frameSequence(), invalid.get());
+      }
       return Effect().noReply();
     }
-    List<Event> events = ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
-        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant());
+    Span span = persistSpan(cmd.traceParent(), cmd.frameSequence());
+    List<Event> events = traced(ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
+        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant()), span);
     long started = System.nanoTime();
     return Effect().persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
+        .thenRun(s -> span.end())
         .thenRun(s -> deps.listener().persisted(events))
         .thenRun(this::framesRecorded)
         .thenNoReply();
@@ -810,6 +851,7 @@ public final class CameraEntity
         .sorted(Comparator.comparing(DetectionGroup::capturedAt).thenComparingLong(DetectionGroup::frameSequence))
         .toList();
     List<Event> events = new ArrayList<>();
+    List<Span> spans = new ArrayList<>();
     State s = state;
     for (DetectionGroup g : ordered) {
       FrameSize size = g.frameSize();
@@ -818,15 +860,44 @@ public final class CameraEntity
         events.add(seen);
         s = applied(s, List.of(seen));
       }
-      List<Event> frame = ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(), g.provider(),
-          g.detections(), null, now);
+      Span span = g.traceParent() == null ? Span.getInvalid() : persistSpan(g.traceParent(), g.frameSequence());
+      if (span.getSpanContext().isValid()) spans.add(span);
+      List<Event> frame = traced(ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(), g.provider(),
+          g.detections(), null, now), span);
       events.addAll(frame);
       s = applied(s, frame);
     }
-    return persist(state, events, cmd);
+    if (spans.isEmpty()) return persist(state, events, cmd);
+    return persist(state, events, cmd, () -> spans.forEach(Span::end));
+  }
+
+  /**
+   * The span of a frame's persist, a child of the frame's (or the ingest request's) span; it ends once
+   * the events are durable. The no-op span when tracing is off or the frame is not traced.
+   */
+  private Span persistSpan(String traceParent, long frameSequence) {
+    if (traceParent == null) return Span.getInvalid();
+    Span span = deps.tracing().child("persist DetectionsRecorded", SpanKind.INTERNAL, traceParent);
+    span.setAttribute(Tracing.CAMERA, cameraId);
+    span.setAttribute(Tracing.FRAME, frameSequence);
+    return span;
+  }
+
+  /** The frame's DetectionsRecorded carries its persist span on to the read sides. */
+  private static List<Event> traced(List<Event> events, Span span) {
+    String parent = Tracing.traceParent(span);
+    if (parent == null) return events;
+    return events.stream()
+        .map(e -> e instanceof DetectionsRecorded d ? (Event) d.withTraceParent(parent) : e)
+        .toList();
   }
 
   private ReplyEffect<Event, State> persist(State state, List<Event> events, ClientCommand cmd) {
+    return persist(state, events, cmd, () -> {});
+  }
+
+  /** {@code durable} runs once the events are (the spans of their persist end). */
+  private ReplyEffect<Event, State> persist(State state, List<Event> events, ClientCommand cmd, Runnable durable) {
     if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new Accepted(withLiveStats(state)));
     long started = System.nanoTime();
     List<Event> outputs = events.stream().filter(CameraEntity::isOutput).toList();
@@ -835,6 +906,7 @@ public final class CameraEntity
     return Effect()
         .persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
+        .thenRun(s -> durable.run())
         .thenRun(s -> {
           if (!outputs.isEmpty()) deps.listener().persisted(outputs);
         })

@@ -9,7 +9,11 @@ import gtvision.metrics.Metrics;
 import gtvision.objects.ObjectMessage;
 import gtvision.metrics.ProjectionLag;
 import gtvision.persistence.Database;
+import gtvision.tracing.Tracing;
 import io.micrometer.core.instrument.Counter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +67,7 @@ public final class KafkaPublisher {
             ProjectionId.of(NAME, tag),
             CameraEventProjections.events(system, tag),
             database::newSession,
-            () -> new Publish(producer, topic, lag, published, Json.get(system).mapper()),
+            () -> new Publish(producer, topic, lag, published, Json.get(system).mapper(), Tracing.get(system)),
             system)
         .withGroup(200, Duration.ofMillis(100));
   }
@@ -74,9 +78,11 @@ public final class KafkaPublisher {
     private final ProjectionLag lag;
     private final Counter published;
     private final ObjectMapper mapper;
+    private final Tracing tracing;
 
     Publish(SendProducer<String, String> producer, String topic, ProjectionLag lag, Counter published,
-        ObjectMapper mapper) {
+        ObjectMapper mapper, Tracing tracing) {
+      this.tracing = tracing;
       this.mapper = mapper;
       this.producer = producer;
       this.topic = topic;
@@ -91,13 +97,23 @@ public final class KafkaPublisher {
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<CameraEntity.Event> envelope : envelopes) {
         String json = null;
+        Span span = Span.getInvalid();
         if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
           json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
+          if (recorded.traceParent() != null && tracing.enabled()) span = publishSpan(recorded);
         } else if (envelope.event() instanceof CameraEntity.ObjectEvent object) {
           json = json(ObjectMessage.of(object, envelope.sequenceNr()));
         }
         if (json != null) {
-          sends.add(producer.send(new ProducerRecord<>(topic, envelope.event().cameraId(), json)).toCompletableFuture());
+          ProducerRecord<String, String> record = new ProducerRecord<>(topic, envelope.event().cameraId(), json);
+          String parent = Tracing.traceParent(span);
+          // The message carries the trace on to its consumers, as W3C trace context in a header.
+          if (parent != null) record.headers().add("traceparent", parent.getBytes(StandardCharsets.US_ASCII));
+          Span sending = span;
+          sends.add(producer.send(record).toCompletableFuture().whenComplete((metadata, error) -> {
+            if (error != null) Tracing.failed(sending, error);
+            sending.end();
+          }));
         }
       }
       long newest = envelopes.isEmpty() ? 0 : envelopes.get(envelopes.size() - 1).timestamp();
@@ -106,6 +122,15 @@ public final class KafkaPublisher {
         if (newest > 0) lag.processed(newest);
         return Done.getInstance();
       });
+    }
+
+    private Span publishSpan(CameraEntity.DetectionsRecorded recorded) {
+      Span span = tracing.child("publish " + topic, SpanKind.PRODUCER, recorded.traceParent());
+      span.setAttribute("messaging.system", "kafka");
+      span.setAttribute("messaging.destination.name", topic);
+      span.setAttribute(Tracing.CAMERA, recorded.cameraId());
+      span.setAttribute(Tracing.FRAME, recorded.frameSequence());
+      return span;
     }
 
     private String json(Object message) {

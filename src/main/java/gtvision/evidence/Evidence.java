@@ -1,6 +1,7 @@
 package gtvision.evidence;
 
 import gtvision.camera.stream.FrameAnalyser;
+import gtvision.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +19,11 @@ public final class Evidence {
   private final EvidenceStore store;
   private final Executor blocking;
   private final MeterRegistry registry;
+  private final Tracing tracing;
 
-  private Evidence(EvidenceSettings settings, EvidenceStore store, Executor blocking, MeterRegistry registry) {
+  private Evidence(EvidenceSettings settings, EvidenceStore store, Executor blocking, MeterRegistry registry,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.settings = settings;
     this.store = store;
     this.blocking = blocking;
@@ -29,7 +33,8 @@ public final class Evidence {
   public static Evidence start(ActorSystem<?> system, MeterRegistry registry) {
     EvidenceSettings settings = EvidenceSettings.from(system.settings().config());
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("gtv.blocking-dispatcher"));
-    Evidence evidence = new Evidence(settings, store(system, settings, blocking), blocking, registry);
+    Evidence evidence = new Evidence(settings, store(system, settings, blocking), blocking, registry,
+        Tracing.get(system));
     system.log().info("Evidence frames go to {}", evidence.store);
     return evidence;
   }
@@ -54,6 +59,6 @@ public final class Evidence {
 
   /** {@code analyser} with each frame that has detections stored as evidence first. */
   public FrameAnalyser withEvidence(FrameAnalyser analyser) {
-    return new EvidenceAnalyser(analyser, store, settings.framesPrefix(), settings.timeout(), blocking, registry);
+    return new EvidenceAnalyser(analyser, store, settings.framesPrefix(), settings.timeout(), blocking, registry, tracing);
   }
 }

@@ -3,7 +3,11 @@ package gtvision.evidence;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.stream.Frame;
 import gtvision.camera.stream.FrameAnalyser;
+import gtvision.tracing.TraceLog;
+import gtvision.tracing.Tracing;
 import io.micrometer.core.instrument.Counter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +31,17 @@ public final class EvidenceAnalyser implements FrameAnalyser {
   private final Executor blocking;
   private final Counter stored;
   private final Counter failed;
+  private final Tracing tracing;
 
   public EvidenceAnalyser(FrameAnalyser inner, EvidenceStore store, String framesPrefix, Duration timeout,
       Executor blocking, MeterRegistry registry) {
+    this(inner, store, framesPrefix, timeout, blocking, registry, Tracing.OFF);
+  }
+
+  /** {@code tracing}: a traced frame's store is a span of its trace. */
+  public EvidenceAnalyser(FrameAnalyser inner, EvidenceStore store, String framesPrefix, Duration timeout,
+      Executor blocking, MeterRegistry registry, Tracing tracing) {
+    this.tracing = tracing;
     this.inner = inner;
     this.store = store;
     this.framesPrefix = framesPrefix;
@@ -51,6 +63,7 @@ public final class EvidenceAnalyser implements FrameAnalyser {
     return inner.analyse(frame, config).thenCompose(analysis -> {
       if (analysis == null || analysis.detections().isEmpty()) return CompletableFuture.completedFuture(analysis);
       String key = EvidenceStore.frameKey(framesPrefix, frame.cameraId(), frame.sequence(), frame.capturedAt());
+      Span span = frame.trace().isValid() ? tracing.child("store evidence", SpanKind.CLIENT, frame.trace()) : Span.getInvalid();
       // Reuse the analyser's encoding; otherwise toJpeg encodes decoded (I420) frames: CPU work that
       // stays off the actors' threads.
       CompletableFuture<byte[]> encoded = analysis.jpeg() != null
@@ -63,10 +76,16 @@ public final class EvidenceAnalyser implements FrameAnalyser {
           .handle((done, error) -> {
             if (error == null) {
               stored.increment();
+              span.setAttribute(Tracing.OUTCOME, "stored");
+              span.end();
               return analysis.withEvidence(key);
             }
             failed.increment();
-            log.warn("Evidence for {} not stored ({}); detections are recorded without it", frame, error.toString());
+            Tracing.failed(span, error);
+            span.end();
+            try (TraceLog trace = TraceLog.of(frame.trace())) {
+              log.warn("Evidence for {} not stored ({}); detections are recorded without it", frame, error.toString());
+            }
             return analysis;
           });
     });

@@ -1,6 +1,11 @@
 package gtvision.inference;
 
 import gtvision.CborSerializable;
+import gtvision.tracing.TraceLog;
+import gtvision.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -93,15 +98,22 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
    * @param cameraId the camera whose frame this is (per-camera fairness, newest frame wins); empty
    *     for uploads
    * @param capturedAt when the camera took the frame: its age counts from then (empty: from now)
+   * @param traceParent the caller's span (W3C traceparent), parent of the router's span; null: not traced
    */
   public record Detect(
       List<byte[]> images, DetectOptions options, Optional<String> cameraId, Optional<Instant> capturedAt,
-      ActorRef<Reply> replyTo)
+      ActorRef<Reply> replyTo, String traceParent)
       implements Command, CborSerializable {
+
+    public Detect(
+        List<byte[]> images, DetectOptions options, Optional<String> cameraId, Optional<Instant> capturedAt,
+        ActorRef<Reply> replyTo) {
+      this(images, options, cameraId, capturedAt, replyTo, null);
+    }
 
     /** A frame whose age counts from its arrival at the router (an upload). */
     public Detect(List<byte[]> images, DetectOptions options, Optional<String> cameraId, ActorRef<Reply> replyTo) {
-      this(images, options, cameraId, Optional.empty(), replyTo);
+      this(images, options, cameraId, Optional.empty(), replyTo, null);
     }
   }
 
@@ -257,6 +269,9 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
   private final long maxAgeNanos;
   private final ActorRef<WorkerStatus> statusAdapter;
   private final FrameWire wire;
+  private final Tracing tracing;
+  /** The span of each traced request a worker has, by request id; ended when the worker answers. */
+  private final Map<Long, Span> spans = new HashMap<>();
   private final Map<ActorRef<InferenceWorker.Command>, Entry> workers = new LinkedHashMap<>();
   private static final Duration HEALTH_EVERY = Duration.ofMillis(100);
   private long healthPublishedNanos = Long.MIN_VALUE / 2;
@@ -292,6 +307,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     this.maxAgeNanos = settings.maxFrameAge().toNanos();
     this.statusAdapter = ctx.messageAdapter(WorkerStatus.class, StatusChanged::new);
     this.wire = new FrameWire(ctx, registry);
+    this.tracing = Tracing.get(ctx.getSystem());
     // Counters exist from the start (at 0) so that rate() and alerts work before the first event.
     FALLBACK_REASONS.forEach(reason -> fallbacks(registry, reason));
     for (String reason : SKIP_REASONS) {
@@ -531,6 +547,7 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     pending.put(id, p);
     sent.put(id, new Sent(now, worker.ref));
     worker.inFlight(worker.inFlight + 1, now);
+    traceSent(id, p, worker);
     boolean aws = worker.provider.equals(RekognitionDetector.PROVIDER);
     Duration timeout = aws ? settings.awsTimeout() : settings.hangTimeout();
     if (!aws) timers.startSingleTimer(new AnswerDue(id), new AnswerDue(id), settings.fallbackTimeout());
@@ -541,6 +558,36 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
             timeout,
             replyTo -> new InferenceWorker.Detect(p.request().images(), workerOptions(p.request()), replyTo),
             (reply, failure) -> new WorkerAnswered(id, worker.ref, reply, failure));
+  }
+
+  /**
+   * A traced request handed to a worker gets a span (a child of the caller's) with what decided where it
+   * went: provider, model, batch size, whether it is a fallback and why, the worker's breaker state.
+   */
+  private void traceSent(long id, Pending p, Entry worker) {
+    String parent = p.request().traceParent();
+    if (parent == null || !tracing.enabled()) return;
+    Span span = tracing.child("inference " + worker.provider, SpanKind.CLIENT, parent);
+    span.setAttribute("gtv.inference.provider", worker.provider);
+    span.setAttribute("gtv.inference.model", worker.state == WorkerStatus.State.READY ? worker.detail : "");
+    span.setAttribute("gtv.inference.batch_size", p.request().images().size());
+    span.setAttribute("gtv.inference.fallback", p.fallback());
+    if (p.primaryFailure() != null) span.setAttribute("gtv.inference.fallback_reason", p.primaryFailure());
+    span.setAttribute("gtv.inference.breaker", worker.breaker.state().name());
+    span.setAttribute("gtv.inference.worker", worker.ref.path().toString());
+    p.request().cameraId().ifPresent(camera -> span.setAttribute(Tracing.CAMERA, camera));
+    spans.put(id, span);
+  }
+
+  /** The worker answered (or its ask timed out): the request's span ends with the outcome. */
+  private static void traceAnswered(Span span, WorkerAnswered m, Entry worker) {
+    String outcome = m.reply() instanceof InferenceWorker.Detected ? "detected"
+        : m.reply() instanceof InferenceWorker.Failed f ? f.kind().name().toLowerCase(Locale.ROOT)
+        : "timeout";
+    span.setAttribute(Tracing.OUTCOME, outcome);
+    if (worker != null) span.setAttribute("gtv.inference.breaker_after", worker.breaker.state().name());
+    if (outcome.equals("error") || outcome.equals("timeout")) span.setStatus(StatusCode.ERROR, outcome);
+    span.end();
   }
 
   /**
@@ -562,11 +609,14 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     if (worker != null) worker.inFlight(Math.max(0, worker.inFlight - 1), now);
     long sentNanos = s == null ? now : s.nanos();
     // p is null only for a double reply, which asks cannot produce
+    // Taken before answering: a fallback sends the request on under the same id, with a span of its own.
+    Span span = spans.remove(m.id());
     if (p != null && p.released()) {
       settleLate(m, worker, sentNanos);
     } else if (p != null) {
       answered(m, p, worker, sentNanos);
     }
+    if (span != null) traceAnswered(span, m, worker);
     if (worker != null && m.reply() != null) worker.lastAnswerNanos = now;
     dispatch(); // the worker has room again
     publishHealthAtMostEvery();
@@ -591,6 +641,8 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
     Detect request = p.request();
     String reason = provider + " worker did not answer in time (" + settings.fallbackTimeout().toMillis()
         + " ms; its last answer " + quietNanos / 1_000_000 + " ms ago)";
+    Span span = spans.get(m.id());
+    if (span != null) span.addEvent("fallback timeout: the sender is answered without this worker");
     if (!p.fallback() && settings.mode() == Mode.HYBRID && withRoom(RekognitionDetector.PROVIDER).isPresent()) {
       fallback(nextId++, p, "timeout", reason);
     } else if (request.cameraId().isPresent()) {
@@ -682,7 +734,9 @@ public final class InferenceRouter extends AbstractBehavior<InferenceRouter.Comm
       if (worker != null) worker.ref.tell(new InferenceWorker.Subscribe(statusAdapter));
     }
     if (!p.fallback() && settings.mode() == Mode.HYBRID) {
-      getContext().getLog().debug("falling back to AWS for camera {}: {}", request.cameraId().orElse("-"), reason);
+      try (TraceLog log = TraceLog.of(request.traceParent())) {
+        getContext().getLog().debug("falling back to AWS for camera {}: {}", request.cameraId().orElse("-"), reason);
+      }
       fallback(m.id(), p, fallbackReason, reason);
     } else {
       request.replyTo().tell(new Unavailable(p.primaryFailure() == null ? reason : p.primaryFailure() + "; then " + reason));

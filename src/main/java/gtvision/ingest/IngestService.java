@@ -81,6 +81,11 @@ final class IngestService {
   }
 
   CompletionStage<HttpResponse> ingest(IngestRequest request) {
+    return ingest(request, null);
+  }
+
+  /** {@code traceParent}: the request's span (null: not traced), carried by every frame it writes. */
+  CompletionStage<HttpResponse> ingest(IngestRequest request, String traceParent) {
     Optional<IngestValidator.Problem> problem =
         IngestValidator.check(request, limits.maxItems(), clock.instant(), limits.maxClockSkew());
     if (problem.isPresent()) return invalid(problem.get().field(), problem.get().message());
@@ -91,7 +96,7 @@ final class IngestService {
           return invalid("detections[" + first.getValue() + "].cameraId", "camera " + first.getKey() + " not found");
         }
       }
-      return write(batch);
+      return write(batch, traceParent);
     });
   }
 
@@ -116,15 +121,17 @@ final class IngestService {
     });
   }
 
-  private CompletionStage<HttpResponse> write(IngestValidator.Batch batch) {
+  private CompletionStage<HttpResponse> write(IngestValidator.Batch batch, String traceParent) {
     List<CompletableFuture<CameraEntity.Reply>> writes = new ArrayList<>();
     List<String> writtenCameras = new ArrayList<>();
     int events = 0;
     for (var entry : batch.byCamera().entrySet()) {
       writtenCameras.add(entry.getKey());
       events += entry.getValue().size();
+      List<CameraEntity.DetectionGroup> groups = traceParent == null ? entry.getValue()
+          : entry.getValue().stream().map(g -> g.withTraceParent(traceParent)).toList();
       writes.add(AskPattern.<IngestCoalescer.Command, CameraEntity.Reply>ask(coalescer,
-              replyTo -> new IngestCoalescer.Write(entry.getKey(), entry.getValue(), replyTo),
+              replyTo -> new IngestCoalescer.Write(entry.getKey(), groups, replyTo),
               limits.timeout(), system.scheduler())
           .toCompletableFuture());
     }

@@ -2,6 +2,11 @@ package gtvision.camera.stream;
 
 import gtvision.camera.CameraConfig;
 import gtvision.camera.FrameSequence;
+import gtvision.tracing.TraceLog;
+import gtvision.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +81,7 @@ final class CameraStream {
           if (!analyse) probe.skipped();
           return analyse;
         })
-        .mapAsync(1, frame -> analyse(ingest.analyser(), frame, config, probe, analyserFailures))
+        .mapAsync(1, frame -> analyse(ingest.analyser(), ingest.tracing(), frame, config, probe, analyserFailures))
         .map(result -> {
           if (result.second() != null && !result.second().detections().isEmpty()) onDetections.accept(result);
           return result;
@@ -86,29 +91,54 @@ final class CameraStream {
         .run(system);
   }
 
-  /** The frame and its analysis; null when the analyser skipped the frame or failed on it. */
+  /**
+   * The frame and its analysis; null when the analyser skipped the frame or failed on it. A frame that
+   * passed the motion gate starts a trace here (span "frame", from its capture time to its analysis): the
+   * analysers' spans are its children, and the frame carries it on to the camera's persist.
+   */
   private static CompletionStage<Pair<Frame, FrameAnalyser.Analysis>> analyse(
-      FrameAnalyser analyser, Frame frame, CameraConfig config, StreamProbe probe, FailureLog failures) {
+      FrameAnalyser analyser, Tracing tracing, Frame sampled, CameraConfig config, StreamProbe probe,
+      FailureLog failures) {
+    Span span = tracing.root("frame", SpanKind.INTERNAL, sampled.capturedAt());
+    Frame frame = sampled;
+    if (span.getSpanContext().isValid()) {
+      span.setAttribute(Tracing.CAMERA, sampled.cameraId());
+      span.setAttribute(Tracing.FRAME, sampled.sequence());
+      span.setAttribute("gtv.frame.size", sampled.width() + "x" + sampled.height());
+      frame = sampled.withTrace(span.getSpanContext());
+    }
+    Frame traced = frame;
     CompletionStage<FrameAnalyser.Analysis> stage;
     try {
-      stage = analyser.analyse(frame, config);
+      stage = analyser.analyse(traced, config);
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.handle((analysis, error) -> {
-      if (error == null) {
-        failures.succeeded();
-        probe.analysed();
-        return Pair.create(frame, analysis);
+      // The callback runs on whatever thread completed the analysis: the frame's trace id goes into the
+      // MDC just for the lines logged here.
+      try (TraceLog log = TraceLog.of(traced.trace())) {
+        if (error == null) {
+          failures.succeeded();
+          probe.analysed();
+          span.setAttribute(Tracing.OUTCOME, "analysed");
+          if (analysis != null) span.setAttribute("gtv.detections", analysis.detections().size());
+          return Pair.create(traced, analysis);
+        }
+        Throwable cause = unwrap(error);
+        if (cause instanceof FrameSkippedException) {
+          probe.analysisSkipped();
+          span.setAttribute(Tracing.OUTCOME, "skipped");
+        } else {
+          failures.failed(traced + ": " + cause);
+          probe.analysisFailed(cause.getClass().getSimpleName(), CameraStreamSupervisor.reason(cause));
+          span.setAttribute(Tracing.OUTCOME, "failed");
+          span.setStatus(StatusCode.ERROR, cause.getClass().getSimpleName());
+        }
+        return Pair.create(traced, null);
+      } finally {
+        span.end();
       }
-      Throwable cause = unwrap(error);
-      if (cause instanceof FrameSkippedException) {
-        probe.analysisSkipped();
-      } else {
-        failures.failed(frame + ": " + cause);
-        probe.analysisFailed(cause.getClass().getSimpleName(), CameraStreamSupervisor.reason(cause));
-      }
-      return Pair.create(frame, null);
     });
   }
 

@@ -4,6 +4,7 @@ import gtvision.SourceUrls;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.FrameSequence;
+import gtvision.tracing.Tracing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -122,7 +123,8 @@ final class CameraStreamSupervisor extends AbstractBehavior<CameraStreamSupervis
       Pair<UniqueKillSwitch, java.util.concurrent.CompletionStage<Done>> running = CameraStream.run(
           getContext().getSystem(), cameraId, config, ingest, sequence, probe, analyserFailures,
           found -> entity.tell(new CameraEntity.ReportFrameAnalysed(found.first().sequence(), found.first().capturedAt(),
-              found.second().provider(), found.second().detections(), found.second().evidenceKey())));
+              found.second().provider(), found.second().detections(), found.second().evidenceKey(),
+              Tracing.traceParent(found.first().trace()))));
       killSwitch = running.first();
       running.second().whenComplete((done, error) -> self.tell(new Ended(thisRun, Optional.ofNullable(error))));
     } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import gtvision.camera.CameraEntity;
 import gtvision.camera.FrameSequence;
 import gtvision.camera.StreamRunner;
 import gtvision.camera.source.SourceProxy;
+import gtvision.tracing.Tracing;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
@@ -16,10 +17,16 @@ import org.apache.pekko.actor.typed.Behavior;
 
 /**
  * What a node's cameras need to run their streams: settings, meters, the analyser, and where each keeps its
- * newest frame for the dashboard.
+ * newest frame for the dashboard, and the node's tracing (each analysed frame starts a trace).
  */
-public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser, LatestFrames latest)
+public record Streams(
+    StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser, LatestFrames latest, Tracing tracing)
     implements StreamRunner {
+
+  /** Streams whose frames are not traced. */
+  public Streams(StreamSettings settings, StreamMetrics metrics, FrameAnalyser analyser, LatestFrames latest) {
+    this(settings, metrics, analyser, latest, Tracing.OFF);
+  }
 
   /**
    * Also starts the node's camera source proxy (FFmpeg's HTTP(S) inputs go through it), stopped when the
@@ -34,7 +41,7 @@ public record Streams(StreamSettings settings, StreamMetrics metrics, FrameAnaly
           proxy.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
-    return new Streams(settings.withProxy(proxy), metrics, analyser, LatestFrames.from(config));
+    return new Streams(settings.withProxy(proxy), metrics, analyser, LatestFrames.from(config), Tracing.get(system));
   }
 
   @Override
