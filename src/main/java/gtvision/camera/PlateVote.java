@@ -22,6 +22,7 @@ import java.util.Locale;
 public record PlateVote(List<Candidate> candidates) implements CborSerializable {
 
   public static final PlateVote EMPTY = new PlateVote(List.of());
+  public static final int MAX_LENGTH = 32;
 
   /** One text read on the object's frames: its summed weight and how many reads it had. */
   public record Candidate(String text, double weight, int reads) implements CborSerializable {}
@@ -37,13 +38,15 @@ public record PlateVote(List<Candidate> candidates) implements CborSerializable 
 
   /**
    * The text a plate read counts as: upper case, letters and digits only ("ab-12 cd" and "AB12CD" are one
-   * plate; readers and producers differ on spaces and dashes, the plate does not). Null when nothing is left.
+   * plate; readers and producers differ on spaces and dashes, the plate does not). Null when nothing is left
+   * or more than {@value #MAX_LENGTH} characters are.
    */
   public static String normalise(String raw) {
     if (raw == null) return null;
     StringBuilder out = new StringBuilder(raw.length());
     raw.toUpperCase(Locale.ROOT).codePoints().filter(Character::isLetterOrDigit).forEach(out::appendCodePoint);
-    return out.isEmpty() ? null : out.toString();
+    // Longer is no plate (and would not fit the read side's column).
+    return out.isEmpty() || out.length() > MAX_LENGTH ? null : out.toString();
   }
 
   /**

@@ -2,6 +2,7 @@ package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gtvision.alerts.AlertMessage;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.readside.CameraEventProjections;
 import gtvision.http.Json;
@@ -31,8 +32,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Publishes every detection and tracked-object event to Kafka, keyed by camera id (so one camera's
- * events stay in order on one partition), as {@link DetectionMessage} and {@link ObjectMessage} JSON
- * (told apart by {@code type}). At-least-once: the projection stores its
+ * events stay in order on one partition), as {@link DetectionMessage}, {@link ObjectMessage} and
+ * {@link AlertMessage} JSON (told apart by {@code type}). At-least-once: the projection stores its
  * offset only after the broker acknowledged every record of a group, so a crash re-sends, never skips.
  */
 public final class KafkaPublisher {
@@ -95,6 +96,8 @@ public final class KafkaPublisher {
           json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
         } else if (envelope.event() instanceof CameraEntity.ObjectEvent object) {
           json = json(ObjectMessage.of(object, envelope.sequenceNr()));
+        } else if (envelope.event() instanceof CameraEntity.AlertRaised alert) {
+          json = json(AlertMessage.of(alert, envelope.sequenceNr()));
         }
         if (json != null) {
           sends.add(producer.send(new ProducerRecord<>(topic, envelope.event().cameraId(), json)).toCompletableFuture());

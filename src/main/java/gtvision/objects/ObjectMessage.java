@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * One tracked-object event as it leaves the node, on the Kafka topic and the live feed (README, "Objects
  * out"), beside the {@code detections} records. {@code event} is {@code started}, {@code updated} or
- * {@code ended}; fields that event does not have are left out. Versioned like {@code DetectionMessage}:
+ * {@code ended}; fields that event does not have are left out; {@code plate} is the object's chosen plate (the
+ * vote across its frames) as of the event, left out while none was read. Versioned like {@code DetectionMessage}:
  * {@code version} changes only when a field changes meaning or goes away.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,7 +35,8 @@ public record ObjectMessage(
     Frame best,
     List<Point> path,
     String reason,
-    Instant recordedAt) {
+    Instant recordedAt,
+    String plate) {
 
   public static final int VERSION = 1;
   public static final String TYPE = "object";
@@ -60,16 +62,16 @@ public record ObjectMessage(
     if (e instanceof CameraEntity.ObjectStarted s) {
       return new ObjectMessage(VERSION, TYPE, "started", s.cameraId(), s.trackId(),
           eventSequence, s.className(), s.startedAt(), s.frame().capturedAt(), null, null, s.box(), null, false, s.zones(),
-          Frame.of(s.frame()), null, null, s.at());
+          Frame.of(s.frame()), null, null, s.at(), s.plate());
     }
     if (e instanceof CameraEntity.ObjectUpdated u) {
       return new ObjectMessage(VERSION, TYPE, "updated", u.cameraId(), u.trackId(),
           eventSequence, u.className(), null, u.seenAt(), null, null, null, u.reasons(), u.still(), u.zones(),
-          Frame.of(u.best()), null, null, u.at());
+          Frame.of(u.best()), null, null, u.at(), u.plate());
     }
     CameraEntity.ObjectEnded d = (CameraEntity.ObjectEnded) e;
     return new ObjectMessage(VERSION, TYPE, "ended", d.cameraId(), d.trackId(),
           eventSequence, d.className(), d.startedAt(), d.lastSeen(), d.lastSeen(), d.dwellMillis(), null, null, null,
-          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at());
+          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at(), d.plate());
   }
 }
