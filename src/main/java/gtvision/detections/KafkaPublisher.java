@@ -91,14 +91,7 @@ public final class KafkaPublisher {
       // its offset is stored, only when every one was acknowledged.
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<CameraEntity.Event> envelope : envelopes) {
-        String json = null;
-        if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
-          json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
-        } else if (envelope.event() instanceof CameraEntity.ObjectEvent object) {
-          json = json(ObjectMessage.of(object, envelope.sequenceNr()));
-        } else if (envelope.event() instanceof CameraEntity.AlertRaised alert) {
-          json = json(AlertMessage.of(alert, envelope.sequenceNr()));
-        }
+        String json = record(mapper, envelope.event(), envelope.sequenceNr());
         if (json != null) {
           sends.add(producer.send(new ProducerRecord<>(topic, envelope.event().cameraId(), json)).toCompletableFuture());
         }
@@ -111,12 +104,23 @@ public final class KafkaPublisher {
       });
     }
 
-    private String json(Object message) {
-      try {
-        return mapper.writeValueAsString(message);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+  }
+
+  /** The Kafka record's JSON of a camera event ({@code sequenceNr}: its place in the camera's journal); null for none. */
+  static String record(ObjectMapper mapper, CameraEntity.Event event, long sequenceNr) {
+    Object message = null;
+    if (event instanceof CameraEntity.DetectionsRecorded recorded) {
+      message = DetectionMessage.of(recorded, sequenceNr);
+    } else if (event instanceof CameraEntity.ObjectEvent object) {
+      message = ObjectMessage.of(object, sequenceNr);
+    } else if (event instanceof CameraEntity.AlertRaised alert) {
+      message = AlertMessage.of(alert, sequenceNr);
+    }
+    if (message == null) return null;
+    try {
+      return mapper.writeValueAsString(message);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
