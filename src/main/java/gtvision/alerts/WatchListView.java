@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.RestartSettings;
@@ -51,7 +52,10 @@ public final class WatchListView implements PlateWatch {
    */
   public void follow(ActorSystem<?> system) {
     JdbcReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    RestartSettings backoff = RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
+    // At a node's start the read journal's sequence actor may not answer within its ask timeout while it
+    // scans the journal: the query fails and starts again. Only a failure that keeps coming is a warning.
+    RestartSettings backoff = RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+        .withLogSettings(RestartSettings.createLogSettings(Logging.DebugLevel()).withCriticalLogLevel(Logging.WarningLevel(), 5));
     RestartSource.withBackoff(backoff, () -> journal.eventsByPersistenceId(
             WatchListEntity.PERSISTENCE_ID.id(), state().revision() + 1, Long.MAX_VALUE))
         .runWith(Sink.foreach(envelope -> {
