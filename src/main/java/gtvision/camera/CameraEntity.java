@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -271,7 +272,7 @@ public final class CameraEntity
 
     /** The same update, saying also that the plate choice changed (reasons stay sorted). */
     ObjectUpdated withPlateChange(String chosen) {
-      java.util.TreeSet<String> all = new java.util.TreeSet<>(reasons);
+      TreeSet<String> all = new TreeSet<>(reasons);
       all.add(PLATE);
       return new ObjectUpdated(cameraId, trackId, List.copyOf(all), className, best, still, zones, seenAt, at, chosen);
     }

@@ -174,6 +174,23 @@ class CameraPlatesTest {
   }
 
   @Test
+  void theFirstReadOfAnObjectStartedWithoutOneIsAPlateUpdateEvenWhileItStandsStill() {
+    camera(100);
+    RecordedDetection parked = new RecordedDetection("car", 0.8, List.of(500.0, 100.0, 700.0, 220.0), null, null);
+    record(0, parked);
+    assertNull(only(record(1, parked), ObjectStarted.class).get(0).plate());
+    // Standing still for longer than still-after (30 s): one still update, then silence.
+    assertEquals(List.of(ObjectUpdated.STILL), only(record(40, parked), ObjectUpdated.class).get(0).reasons());
+    assertTrue(only(record(41, parked), ObjectUpdated.class).isEmpty());
+    RecordedDetection read = new RecordedDetection("car", 0.8, List.of(500.0, 100.0, 700.0, 220.0), "QW12ER", 0.7);
+    List<ObjectUpdated> first = only(record(42, read), ObjectUpdated.class);
+    assertEquals(List.of(ObjectUpdated.PLATE), first.get(0).reasons());
+    assertEquals("QW12ER", first.get(0).plate());
+    assertTrue(first.get(0).still(), "a plate update says what the object is: still");
+    assertTrue(only(record(43, read), ObjectUpdated.class).isEmpty(), "the same choice again: nothing");
+  }
+
+  @Test
   void anObjectWithoutPlateReadsHasNoPlateAndRaisesNothing() {
     watchList(entry("1", "A*", "any A", true));
     camera(100);
