@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import gtvision.testsupport.CameraApi;
+import gtvision.testsupport.LiveFeedClient;
 import gtvision.testsupport.TestDatabases;
 import gtvision.testsupport.TestNodes;
 import java.io.IOException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +49,8 @@ class WatchListApiTest {
     api = new CameraApi(node);
     api.register("gate-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, "\"enabled\": false");
     api.register("yard-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, "\"enabled\": false");
-    await(() -> call("GET", "/api/cameras?limit=500", "").body().contains("\"yard-cam\""), "cameras in the read side");
+    api.register("live-cam", "snapshot", "http://127.0.0.1:9/snapshot.jpg", 1.0, "\"enabled\": false");
+    await(() -> call("GET", "/api/cameras?limit=500", "").body().contains("\"live-cam\""), "cameras in the read side");
   }
 
   @AfterAll
@@ -149,7 +152,8 @@ class WatchListApiTest {
     assertEquals(200, ingest("yard-cam", 300, 4, "gtv177", 1).statusCode());
 
     JsonNode all = await(() -> {
-      JsonNode page = json(call("GET", "/api/alerts?limit=10", ""), 200);
+      // The live-feed test's alert is later than this window.
+      JsonNode page = json(call("GET", "/api/alerts?limit=10&to=" + BASE.plusSeconds(1000), ""), 200);
       return page.get("items").size() == 3 ? page : null;
     }, "three alerts");
     List<String> cameras = new ArrayList<>();
@@ -183,6 +187,37 @@ class WatchListApiTest {
     JsonNode detail = json(call("GET", "/api/events/" + yard.get(0).get("id").asLong(), ""), 200);
     assertEquals("GTV177", detail.get("event").get("plate").asText());
     assertEquals("GTV177", detail.get("timeline").get(0).get("plate").asText(), "the started record carries the plate");
+  }
+
+  @Test
+  void anAlertIsOnTheLiveFeedAtOnce() throws Exception {
+    add("LV 12*", "live", null);
+    URI live = URI.create(node.baseUrl().replaceFirst("^http", "ws") + "/api/live?camera=live-cam");
+    try (LiveFeedClient feed = LiveFeedClient.reading(live)) {
+      // The connection joins the feed asynchronously: frames until one comes back show it has.
+      long seq = 1;
+      String first = null;
+      for (int i = 0; i < 60 && first == null; i++) {
+        String person = "{\"cameraId\": \"live-cam\", \"timestamp\": \"" + BASE.plusSeconds(2000 + i) + "\", \"class\": \"person\","
+            + " \"confidence\": 0.9, \"bbox\": [1500, 100, 1540, 200], \"frameSequence\": " + seq++ + "}";
+        assertEquals(200, call("POST", "/api/ingest/detections", "{\"detections\": [" + person + "]}").statusCode());
+        first = feed.next(1);
+      }
+      assertTrue(first != null, "the live feed answers");
+      assertEquals(200, ingest("live-cam", 2100, 3, "LV1234", 100).statusCode());
+      JsonNode alert = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (alert == null && System.nanoTime() < deadline) {
+        String message = feed.next(1);
+        if (message != null && MAPPER.readTree(message).path("type").asText().equals("alert")) alert = MAPPER.readTree(message);
+      }
+      assertTrue(alert != null, "an alert message on the live feed");
+      assertEquals(1, alert.get("version").asInt());
+      assertEquals("live-cam", alert.get("cameraId").asText());
+      assertEquals("LV1234", alert.get("plate").asText());
+      assertEquals("LV12*", alert.get("pattern").asText());
+      assertEquals("live", alert.get("label").asText());
+    }
   }
 
   private static List<String> cameraIds(JsonNode page) {
