@@ -1,6 +1,7 @@
 package gtvision;
 
 import com.typesafe.config.Config;
+import gtvision.alerts.Alerts;
 import gtvision.apidocs.ApiDocsRoutes;
 import gtvision.auth.Auth;
 import gtvision.auth.AuthGate;
@@ -101,9 +102,11 @@ public final class Main {
       Detections detections = Detections.start(system, evidence.store());
       Mqtt mqtt = Mqtt.start(system);
       Objects objects = Objects.start(system, evidence.store());
+      Alerts alerts = Alerts.start(system);
       FrameAnalyser frames = evidence.withEvidence(analyser.create(system, inference));
       Streams streams = Streams.create(system, new StreamMetrics(registry), frames);
-      CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener()));
+      CameraEntity.init(system, CameraEntity.Dependencies.of(system, cameraMetrics, streams, detections.listener())
+          .withWatch(alerts.watch()));
       JdbcProjection.createTablesIfNotExists(Database.get(system)::newSession, system)
           .whenComplete((done, error) -> {
             if (error != null) {
@@ -114,6 +117,7 @@ public final class Main {
               detections.startProjections();
               mqtt.startProjections();
               objects.startProjections();
+              alerts.startProjections();
             }
           });
       CameraStatusGauge.start(system, registry);
@@ -131,6 +135,7 @@ public final class Main {
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               objects.routes(),
+              alerts.routes(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),

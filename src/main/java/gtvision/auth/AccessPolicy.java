@@ -52,6 +52,10 @@ public final class AccessPolicy {
       case "detect", "batch" -> new Rule(new Requires(Role.OPERATOR), RateClass.API);
       // Tracked objects and line counts (gtvision.objects): read-only, like detections.
       case "events", "counts" -> viewerOrAdmin(read);
+      // Alerts are read-only; the watch list is an operator's to keep (as enabling a camera is), not only
+      // an admin's: who watches for which plate changes with the day's incidents.
+      case "alerts" -> viewerOrAdmin(read);
+      case "watchlist" -> read ? new Rule(new Requires(Role.VIEWER), RateClass.API) : new Rule(new Requires(Role.OPERATOR), RateClass.API);
       case "cameras" -> {
         boolean toggle = segments.size() == 4 && method.equals("POST")
             && (segments.get(3).equals("enable") || segments.get(3).equals("disable"));

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -259,13 +260,24 @@ public final class CameraEntity
   /**
    * A tracked object was confirmed (seen in confirm-hits frames): {@code startedAt} is the capture time
    * of its first detection, {@code box} and {@code frame} its detection in the frame that confirmed it
-   * (its first best frame), {@code zones} the zones it is in there (none while the picture size is unknown).
+   * (its first best frame), {@code zones} the zones it is in there (none while the picture size is unknown),
+   * {@code plate} the plate chosen so far (normalised, see {@link PlateVote}; null: none read, and in events
+   * written before plates per object).
    */
   public record ObjectStarted(String cameraId, long trackId, String className, List<Double> box, Instant startedAt,
-      ObjectFrame frame, List<String> zones, Instant at) implements ObjectEvent {
+      ObjectFrame frame, List<String> zones, Instant at, String plate) implements ObjectEvent {
     public ObjectStarted {
       box = List.copyOf(box);
       zones = List.copyOf(zones);
+    }
+
+    public ObjectStarted(String cameraId, long trackId, String className, List<Double> box, Instant startedAt,
+        ObjectFrame frame, List<String> zones, Instant at) {
+      this(cameraId, trackId, className, box, startedAt, frame, zones, at, null);
+    }
+
+    ObjectStarted withPlate(String chosen) {
+      return new ObjectStarted(cameraId, trackId, className, box, startedAt, frame, zones, at, chosen);
     }
   }
 
@@ -278,9 +290,12 @@ public final class CameraEntity
    * now), {@value #LOITERING} (it stayed in a zone past the zone's loiterAfter; once per stay:
    * {@code loitering} holds the zones it loiters in, a subset of {@code zones}). Every update carries the
    * current {@code zones} and {@code loitering}.
+   * {@value #PLATE}: the plate vote across its frames chose another text ({@code plate}, which every update
+   * carries as the current choice; null: none read yet, and in events written before plates per object).
    */
   public record ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
-      boolean still, List<String> zones, Instant seenAt, Instant at, List<String> loitering) implements ObjectEvent {
+      boolean still, List<String> zones, Instant seenAt, Instant at, List<String> loitering, String plate)
+      implements ObjectEvent {
     public static final String BETTER_FRAME = "better-frame";
     public static final String CLASS = "class";
     public static final String STILL = "still";
@@ -288,6 +303,7 @@ public final class CameraEntity
     public static final String ZONE_ENTERED = "zone-entered";
     public static final String ZONE_LEFT = "zone-left";
     public static final String LOITERING = "loitering";
+    public static final String PLATE = "plate";
 
     public ObjectUpdated {
       reasons = List.copyOf(reasons);
@@ -298,7 +314,24 @@ public final class CameraEntity
 
     public ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
         boolean still, List<String> zones, Instant seenAt, Instant at) {
-      this(cameraId, trackId, reasons, className, best, still, zones, seenAt, at, List.of());
+      this(cameraId, trackId, reasons, className, best, still, zones, seenAt, at, List.of(), null);
+    }
+
+    public ObjectUpdated(String cameraId, long trackId, List<String> reasons, String className, ObjectFrame best,
+        boolean still, List<String> zones, Instant seenAt, Instant at, List<String> loitering) {
+      this(cameraId, trackId, reasons, className, best, still, zones, seenAt, at, loitering, null);
+    }
+
+    ObjectUpdated withPlate(String chosen) {
+      return new ObjectUpdated(cameraId, trackId, reasons, className, best, still, zones, seenAt, at, loitering, chosen);
+    }
+
+    /** The same update, saying also that the plate choice changed (reasons stay sorted). */
+    ObjectUpdated withPlateChange(String chosen) {
+      TreeSet<String> all = new TreeSet<>(reasons);
+      all.add(PLATE);
+      return new ObjectUpdated(cameraId, trackId, List.copyOf(all), className, best, still, zones, seenAt, at, loitering,
+          chosen);
     }
   }
 
@@ -307,12 +340,23 @@ public final class CameraEntity
    * for max-age of capture time), {@code silence} (the camera recorded no frame for max-age) or
    * {@code camera-removed}. {@code dwellMillis} runs from its first to its last sighting; {@code path} is a
    * few box centres from first to last sighting; {@code best} its best frame (with its evidence key, if
-   * the frame was stored).
+   * the frame was stored); {@code plate} its final plate choice (null: none read, and in events written
+   * before plates per object).
    */
   public record ObjectEnded(String cameraId, long trackId, String className, Instant startedAt, Instant lastSeen,
-      long dwellMillis, List<PathPoint> path, ObjectFrame best, String reason, Instant at) implements ObjectEvent {
+      long dwellMillis, List<PathPoint> path, ObjectFrame best, String reason, Instant at, String plate)
+      implements ObjectEvent {
     public ObjectEnded {
       path = List.copyOf(path);
+    }
+
+    public ObjectEnded(String cameraId, long trackId, String className, Instant startedAt, Instant lastSeen,
+        long dwellMillis, List<PathPoint> path, ObjectFrame best, String reason, Instant at) {
+      this(cameraId, trackId, className, startedAt, lastSeen, dwellMillis, path, best, reason, at, null);
+    }
+
+    ObjectEnded withPlate(String chosen) {
+      return new ObjectEnded(cameraId, trackId, className, startedAt, lastSeen, dwellMillis, path, best, reason, at, chosen);
     }
   }
 
@@ -334,6 +378,15 @@ public final class CameraEntity
    * when it differs from the one known: zones and lines are fractions of it.
    */
   public record FrameSizeSeen(String cameraId, int width, int height, Instant at) implements Event {}
+
+  /**
+   * An object's chosen plate matched an enabled watch-list entry: raised once per object per entry, when
+   * the match is first seen (the object's start, a change of its plate choice, or a later sighting after
+   * the entry was added or enabled). {@code alertId} is {@code <cameraId>:<trackId>:<entryId>}; the entry's
+   * {@code pattern} and {@code label} as they were then; {@code frame} the sighting the match was seen in.
+   */
+  public record AlertRaised(String cameraId, long trackId, String alertId, String plate, String entryId, String pattern,
+      String label, String className, ObjectFrame frame, Instant at) implements Event {}
 
   /**
    * Told about detection and object events once they are durable (the live feed), in journal order; must
@@ -490,7 +543,8 @@ public final class CameraEntity
 
     State objectUpdated(ObjectUpdated e) {
       List<TrackedObject> next = objects.stream()
-          .map(o -> o.trackId() == e.trackId() ? new TrackedObject(o.trackId(), e.className(), o.startedAt(), e.best(), e.still()) : o)
+          .map(o -> o.trackId() == e.trackId() ? new TrackedObject(o.trackId(), e.className(), o.startedAt(), e.best(), e.still(),
+              o.presence(), o.plates(), o.alerted()) : o)
           .toList();
       return withObjects(next, tracker);
     }
@@ -512,7 +566,8 @@ public final class CameraEntity
    */
   public record Dependencies(
       CameraMetrics metrics, Clock clock, Optional<StreamRunner> streams, DetectionsListener listener, int snapshotEvery,
-      Duration idleAfter, CameraCredentials credentials, ObjectSettings objects, Tracing tracing) {
+      Duration idleAfter, CameraCredentials credentials, ObjectSettings objects, PlateSettings plates, PlateWatch watch,
+      Tracing tracing) {
 
     /** A node's cameras: the node's settings ({@code gtv.camera.*}) and the system clock. */
     public static Dependencies of(
@@ -520,33 +575,44 @@ public final class CameraEntity
       var config = system.settings().config();
       return new Dependencies(metrics, Clock.systemUTC(), Optional.of(streams), listener,
           config.getInt("gtv.camera.snapshot-every"), config.getDuration("gtv.camera.passivate-idle-after"),
-          CameraCredentials.of(system), ObjectSettings.from(config), Tracing.get(system));
+          CameraCredentials.of(system), ObjectSettings.from(config), PlateSettings.from(config), PlateWatch.NONE,
+          Tracing.get(system));
     }
 
     /** An entity that never streams and tells nobody about detections; its credentials key lives in memory. */
     public static Dependencies withoutStreams(CameraMetrics metrics, Clock clock, int snapshotEvery) {
       return new Dependencies(metrics, clock, Optional.empty(), DetectionsListener.NONE, snapshotEvery, Duration.ZERO,
-          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()), ObjectSettings.DEFAULTS, Tracing.OFF);
+          new CameraCredentials(gtvision.secrets.SecretBox.ephemeral()), ObjectSettings.DEFAULTS, PlateSettings.DEFAULTS,
+          PlateWatch.NONE, Tracing.OFF);
     }
 
     public Dependencies withStreams(StreamRunner runner) {
-      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials, objects, tracing);
+      return new Dependencies(metrics, clock, Optional.of(runner), listener, snapshotEvery, idleAfter, credentials, objects, plates, watch, tracing);
     }
 
     public Dependencies withCredentials(CameraCredentials newCredentials) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials, objects, tracing);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, newCredentials, objects, plates, watch, tracing);
     }
 
     public Dependencies withObjects(ObjectSettings newObjects) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, newObjects, tracing);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, newObjects, plates, watch, tracing);
+    }
+
+    /** The watch list the camera checks its objects' plates against (a node's: its watch-list view). */
+    public Dependencies withWatch(PlateWatch newWatch) {
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, objects, plates, newWatch, tracing);
+    }
+
+    public Dependencies withPlates(PlateSettings newPlates) {
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, objects, newPlates, watch, tracing);
     }
 
     public Dependencies withTracing(Tracing newTracing) {
-      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, objects, newTracing);
+      return new Dependencies(metrics, clock, streams, listener, snapshotEvery, idleAfter, credentials, objects, plates, watch, newTracing);
     }
 
     public Dependencies withListener(DetectionsListener newListener) {
-      return new Dependencies(metrics, clock, streams, newListener, snapshotEvery, idleAfter, credentials, objects, tracing);
+      return new Dependencies(metrics, clock, streams, newListener, snapshotEvery, idleAfter, credentials, objects, plates, watch, tracing);
     }
   }
 
@@ -741,8 +807,8 @@ public final class CameraEntity
       return Effect().noReply();
     }
     Span span = persistSpan(cmd.traceParent(), cmd.frameSequence());
-    List<Event> events = traced(ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
-        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant()), span);
+    List<Event> events = traced(withPlates(state, ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(),
+        cmd.capturedAt(), cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant())), span);
     long started = System.nanoTime();
     return Effect().persist(events)
         .thenRun(s -> deps.metrics().persisted(System.nanoTime() - started))
@@ -806,7 +872,7 @@ public final class CameraEntity
 
   private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
     Instant now = clock.instant();
-    List<Event> events = new ArrayList<>(ObjectTracking.endAll(state, ObjectTracking.REMOVED, now));
+    List<Event> events = new ArrayList<>(ObjectPlates.ended(state, ObjectTracking.endAll(state, ObjectTracking.REMOVED, now)));
     events.add(new Removed(cameraId, now));
     return persist(state, events, cmd);
   }
@@ -820,8 +886,8 @@ public final class CameraEntity
     if (invalid.isPresent()) {
       return Effect().reply(cmd.replyTo(), new Rejected(RejectionKind.INVALID, "detections", invalid.get()));
     }
-    List<Event> events = ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(), cmd.capturedAt(),
-        cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant());
+    List<Event> events = withPlates(state, ObjectTracking.frame(deps.objects(), state, cmd.frameSequence(),
+        cmd.capturedAt(), cmd.provider(), cmd.detections(), cmd.evidenceKey(), clock.instant()));
     return persist(state, events, cmd);
   }
 
@@ -862,8 +928,8 @@ public final class CameraEntity
       }
       Span span = g.traceParent() == null ? Span.getInvalid() : persistSpan(g.traceParent(), g.frameSequence());
       if (span.getSpanContext().isValid()) spans.add(span);
-      List<Event> frame = traced(ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(), g.provider(),
-          g.detections(), null, now), span);
+      List<Event> frame = traced(withPlates(s, ObjectTracking.frame(deps.objects(), s, g.frameSequence(), g.capturedAt(),
+          g.provider(), g.detections(), null, now)), span);
       events.addAll(frame);
       s = applied(s, frame);
     }
@@ -926,9 +992,9 @@ public final class CameraEntity
         .thenReply(cmd.replyTo(), s -> new Accepted(withLiveStats(s)));
   }
 
-  /** Detections and objects: what the listener (live feed) hears of. */
+  /** Detections, objects and alerts: what the listener (live feed) hears of. */
   private static boolean isOutput(Event e) {
-    return e instanceof DetectionsRecorded || e instanceof ObjectEvent;
+    return e instanceof DetectionsRecorded || e instanceof ObjectEvent || e instanceof AlertRaised;
   }
 
   /** A frame was recorded: open objects end if no other frame comes for the tracker's max-age. */
@@ -948,7 +1014,7 @@ public final class CameraEntity
     // A timer cancelled too late may still arrive: only a real silence of max-age counts.
     boolean silent = System.nanoTime() - lastFrameNanos >= deps.objects().tracker().maxAge().toNanos();
     if (!silent || state.objects().isEmpty()) return Effect().noReply();
-    List<Event> events = ObjectTracking.endAll(state, ObjectTracking.SILENCE, clock.instant());
+    List<Event> events = ObjectPlates.ended(state, ObjectTracking.endAll(state, ObjectTracking.SILENCE, clock.instant()));
     return Effect().persist(events)
         .thenRun(s -> deps.listener().persisted(events))
         .thenRun(this::scheduleIdlePassivation)
@@ -984,11 +1050,17 @@ public final class CameraEntity
         .onEvent(StreamLost.class, (state, e) -> state.withoutRates(state.health().lost(e.reason())))
         .onEvent(StreamStatsRecorded.class, State::withStats)
         .onEvent(DetectionsRecorded.class, this::applyFrame)
-        .onEvent(ObjectStarted.class, CameraEntity::objectStarted)
+        .onEvent(ObjectStarted.class, this::objectStarted)
         .onEvent(ObjectUpdated.class, CameraEntity::objectUpdated)
         .onEvent(ObjectEnded.class, State::objectEnded)
         .onEvent(LineCrossed.class, (state, e) -> state)
+        .onEvent(AlertRaised.class, ObjectPlates::alerted)
         .build();
+  }
+
+  /** A frame's object events with the plate decisions (chosen plate, plate updates, alerts) added. */
+  private List<Event> withPlates(State state, List<Event> events) {
+    return ObjectPlates.frame(deps.plates(), deps.watch(), state, events);
   }
 
   /**
@@ -997,11 +1069,12 @@ public final class CameraEntity
    * had: tracks carry across a restart, a rebalance or a passivation, and objects do not split.
    */
   private State applyFrame(State state, DetectionsRecorded e) {
-    return ZoneTracking.moved(state.withDetections(e, ObjectTracking.advance(deps.objects(), state.tracker(), e)), e);
+    State next = state.withDetections(e, ObjectTracking.advance(deps.objects(), state.tracker(), e));
+    return ObjectPlates.votes(deps.plates(), ZoneTracking.moved(next, e), e);
   }
 
-  private static State objectStarted(State state, ObjectStarted e) {
-    return ZoneTracking.started(state.objectStarted(e), e);
+  private State objectStarted(State state, ObjectStarted e) {
+    return ObjectPlates.started(deps.plates(), ZoneTracking.started(state.objectStarted(e), e), e);
   }
 
   private static State objectUpdated(State state, ObjectUpdated e) {
@@ -1022,6 +1095,7 @@ public final class CameraEntity
       else if (e instanceof ObjectUpdated o) s = objectUpdated(s, o);
       else if (e instanceof FrameSizeSeen f) s = s.withFrameSize(frameSize(f.width(), f.height(), s));
       else if (e instanceof ObjectEnded o) s = s.objectEnded(o);
+      else if (e instanceof AlertRaised a) s = ObjectPlates.alerted(s, a);
     }
     return s;
   }

@@ -2,6 +2,7 @@ package gtvision.detections;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gtvision.alerts.AlertMessage;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.readside.CameraEventProjections;
 import gtvision.http.Json;
@@ -35,8 +36,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Publishes every detection and tracked-object event to Kafka, keyed by camera id (so one camera's
- * events stay in order on one partition), as {@link DetectionMessage} and {@link ObjectMessage} JSON
- * (told apart by {@code type}). At-least-once: the projection stores its
+ * events stay in order on one partition), as {@link DetectionMessage}, {@link ObjectMessage} and
+ * {@link AlertMessage} JSON (told apart by {@code type}). At-least-once: the projection stores its
  * offset only after the broker acknowledged every record of a group, so a crash re-sends, never skips.
  */
 public final class KafkaPublisher {
@@ -96,13 +97,11 @@ public final class KafkaPublisher {
       // its offset is stored, only when every one was acknowledged.
       List<CompletableFuture<?>> sends = new ArrayList<>();
       for (EventEnvelope<CameraEntity.Event> envelope : envelopes) {
-        String json = null;
+        String json = record(mapper, envelope.event(), envelope.sequenceNr());
         Span span = Span.getInvalid();
-        if (envelope.event() instanceof CameraEntity.DetectionsRecorded recorded) {
-          json = json(DetectionMessage.of(recorded, envelope.sequenceNr()));
-          if (recorded.traceParent() != null && tracing.enabled()) span = publishSpan(recorded);
-        } else if (envelope.event() instanceof CameraEntity.ObjectEvent object) {
-          json = json(ObjectMessage.of(object, envelope.sequenceNr()));
+        if (json != null && envelope.event() instanceof CameraEntity.DetectionsRecorded recorded
+            && recorded.traceParent() != null && tracing.enabled()) {
+          span = publishSpan(recorded);
         }
         if (json != null) {
           ProducerRecord<String, String> record = new ProducerRecord<>(topic, envelope.event().cameraId(), json);
@@ -132,13 +131,23 @@ public final class KafkaPublisher {
       span.setAttribute(Tracing.FRAME, recorded.frameSequence());
       return span;
     }
+  }
 
-    private String json(Object message) {
-      try {
-        return mapper.writeValueAsString(message);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+  /** The Kafka record's JSON of a camera event ({@code sequenceNr}: its place in the camera's journal); null for none. */
+  static String record(ObjectMapper mapper, CameraEntity.Event event, long sequenceNr) {
+    Object message = null;
+    if (event instanceof CameraEntity.DetectionsRecorded recorded) {
+      message = DetectionMessage.of(recorded, sequenceNr);
+    } else if (event instanceof CameraEntity.ObjectEvent object) {
+      message = ObjectMessage.of(object, sequenceNr);
+    } else if (event instanceof CameraEntity.AlertRaised alert) {
+      message = AlertMessage.of(alert, sequenceNr);
+    }
+    if (message == null) return null;
+    try {
+      return mapper.writeValueAsString(message);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.CameraEntity.DetectionsRecorded;
 import gtvision.objects.ObjectMessage;
+import gtvision.alerts.AlertMessage;
 import com.typesafe.config.Config;
 import gtvision.auth.AuthGate;
 import gtvision.http.ApiError;
@@ -30,7 +31,7 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * {@code GET /api/live?camera=a,b} (WebSocket): every detection and tracked-object event as it is
  * persisted anywhere in the cluster, as {@link DetectionMessage} ({@code "type":"detections"}) and
- * {@link ObjectMessage} ({@code "type":"object"}) JSON text messages. Each connection has a bounded buffer; a
+ * {@link ObjectMessage} ({@code "type":"object"}) and {@link AlertMessage} ({@code "type":"alert"}) JSON text messages. Each connection has a bounded buffer; a
  * client that falls {@code buffer} messages behind gets a final {@code {"type":"closed","reason":...}}
  * message and the connection ends, and one that does not read at all is cut after the slow-consumer
  * timeout: nothing is buffered without bound.
@@ -129,6 +130,7 @@ public final class LiveRoutes extends AllDirectives {
 
   private String json(CameraEntity.Event event) {
     if (event instanceof CameraEntity.ObjectEvent o) return write(ObjectMessage.of(o, null));
+    if (event instanceof CameraEntity.AlertRaised a) return write(AlertMessage.of(a, null));
     return write(DetectionMessage.of((DetectionsRecorded) event, null));
   }
 

@@ -67,6 +67,9 @@ public final class Endpoints {
       post("/api/cameras/{id}/enable"), post("/api/cameras/{id}/disable"), get("/api/cameras/{id}/frame/latest"),
       get("/api/detections"), get("/api/detections/{id}"), get("/api/detections/{id}/frame"),
       get("/api/events"), get("/api/events/{id}"), get("/api/events/{id}/frame"), get("/api/counts"),
+      get("/api/watchlist"), post("/api/watchlist"),
+      get("/api/watchlist/{id}"), put("/api/watchlist/{id}"), delete("/api/watchlist/{id}"),
+      get("/api/alerts"),
       get("/api/live"),
       post("/api/ingest/detections"),
       post("/api/detect/frame"), post("/api/batch/detect"));

@@ -2,6 +2,7 @@ package gtvision.mqtt;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import gtvision.alerts.AlertMessage;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.StreamHealth;
 import gtvision.detections.DetectionMessage;
@@ -20,10 +21,12 @@ import java.util.List;
  * </ul>
  *
  *   <li>tracked objects' {@code ObjectStarted}, {@code ObjectUpdated} and {@code ObjectEnded} → {@code
- *       <prefix>/<cameraId>/object}: the Kafka {@code object} record ({@link ObjectMessage}), not retained.
+ *       <prefix>/<cameraId>/object}: the Kafka {@code object} record ({@link ObjectMessage}), not retained;
+ *   <li>watch-list hits, {@code AlertRaised} → {@code <prefix>/<cameraId>/alert}: the Kafka {@code alert}
+ *       record ({@link AlertMessage}), not retained.
  * </ul>
  *
- * Alerts get one case here ({@code .../alert}) once the camera persists them. Camera ids are [a-z0-9_-] (CameraValidator), so they are always a
+ * Camera ids are [a-z0-9_-] (CameraValidator), so they are always a
  * single topic level without wildcards.
  */
 public final class MqttTopics {
@@ -32,6 +35,7 @@ public final class MqttTopics {
   public static final String OFFLINE = "offline";
   public static final String DETECTIONS = "detections";
   public static final String OBJECT = "object";
+  public static final String ALERT = "alert";
   public static final String STATUS = "status";
 
   private final String prefix;
@@ -59,6 +63,9 @@ public final class MqttTopics {
     }
     if (event instanceof CameraEntity.ObjectEvent object) {
       return List.of(new MqttMessage(camera(object.cameraId(), OBJECT), json(ObjectMessage.of(object, sequenceNr)), false));
+    }
+    if (event instanceof CameraEntity.AlertRaised alert) {
+      return List.of(new MqttMessage(camera(alert.cameraId(), ALERT), json(AlertMessage.of(alert, sequenceNr)), false));
     }
     if (event instanceof CameraEntity.Registered || event instanceof CameraEntity.Disabled) {
       return status(event, StreamHealth.IDLE_STATE);

@@ -13,7 +13,8 @@ import java.util.List;
  * out"), beside the {@code detections} records. {@code event} is {@code started}, {@code updated},
  * {@code ended} or {@code crossed} (it crossed one of the camera's lines: {@code line}, {@code direction}
  * {@code in}/{@code out}, {@code point} its anchor there as fractions of the picture, {@code seenAt} when);
- * fields that event does not have are left out. Versioned like {@code DetectionMessage}:
+ * fields that event does not have are left out. {@code plate} is the object's chosen
+ * plate (the vote across its frames) as of the event, left out while none was read. Versioned like {@code DetectionMessage}:
  * {@code version} changes only when a field changes meaning or goes away.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -40,7 +41,8 @@ public record ObjectMessage(
     List<String> loitering,
     String line,
     String direction,
-    List<Double> point) {
+    List<Double> point,
+    String plate) {
 
   public static final int VERSION = 1;
   public static final String TYPE = "object";
@@ -66,21 +68,21 @@ public record ObjectMessage(
     if (e instanceof CameraEntity.ObjectStarted s) {
       return new ObjectMessage(VERSION, TYPE, "started", s.cameraId(), s.trackId(),
           eventSequence, s.className(), s.startedAt(), s.frame().capturedAt(), null, null, s.box(), null, false, s.zones(),
-          Frame.of(s.frame()), null, null, s.at(), null, null, null, null);
+          Frame.of(s.frame()), null, null, s.at(), null, null, null, null, s.plate());
     }
     if (e instanceof CameraEntity.ObjectUpdated u) {
       return new ObjectMessage(VERSION, TYPE, "updated", u.cameraId(), u.trackId(),
           eventSequence, u.className(), null, u.seenAt(), null, null, null, u.reasons(), u.still(), u.zones(),
-          Frame.of(u.best()), null, null, u.at(), u.loitering(), null, null, null);
+          Frame.of(u.best()), null, null, u.at(), u.loitering(), null, null, null, u.plate());
     }
     if (e instanceof CameraEntity.LineCrossed c) {
       return new ObjectMessage(VERSION, TYPE, "crossed", c.cameraId(), c.trackId(), eventSequence, c.className(), null,
           c.crossedAt(), null, null, null, null, null, null, null, null, null, c.at(), null, c.line(), c.direction(),
-          c.point());
+          c.point(), null);
     }
     CameraEntity.ObjectEnded d = (CameraEntity.ObjectEnded) e;
     return new ObjectMessage(VERSION, TYPE, "ended", d.cameraId(), d.trackId(),
           eventSequence, d.className(), d.startedAt(), d.lastSeen(), d.lastSeen(), d.dwellMillis(), null, null, null,
-          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at(), null, null, null, null);
+          null, Frame.of(d.best()), Point.of(d.path()), d.reason(), d.at(), null, null, null, null, d.plate());
   }
 }

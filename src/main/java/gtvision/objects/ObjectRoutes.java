@@ -3,6 +3,7 @@ package gtvision.objects;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import gtvision.camera.CameraValidator;
+import gtvision.camera.PlateVote;
 import gtvision.camera.RecordedDetection;
 import gtvision.detections.DetectionQuery;
 import gtvision.evidence.BoxPainter;
@@ -127,6 +128,11 @@ public final class ObjectRoutes extends AllDirectives {
     if (plate.isPresent() && !RecordedDetection.PLATE_TEXT.matcher(plate.get()).matches()) {
       return ApiErrors.badRequest("plate", "plate is 1..32 letters, digits or '-'");
     }
+    // Objects store their vote's choice, normalised (no dashes): "AB-12" finds the object read as AB12.
+    if (plate.isPresent() && PlateVote.normalise(plate.get()) == null) {
+      return ApiErrors.badRequest("plate", "plate has no letter or digit");
+    }
+    plate = plate.map(PlateVote::normalise);
     Optional<DetectionQuery.Cursor> after = Optional.empty();
     if (p.containsKey("cursor")) {
       after = DetectionQuery.Cursor.decode(p.get("cursor"));

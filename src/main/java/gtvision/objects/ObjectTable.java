@@ -38,7 +38,8 @@ public final class ObjectTable {
       ps.setString(7, zones(e.zones()));
       ps.setBoolean(8, false);
       setFrame(ps, 9, f);
-      ps.setString(17, f.plate());
+      // The vote's choice; events written before plates per object have none, only the frame's read.
+      ps.setString(17, e.plate() != null ? e.plate() : f.plate());
       ps.executeUpdate();
     }
   }
@@ -47,16 +48,17 @@ public final class ObjectTable {
     try (PreparedStatement ps = c.prepareStatement("UPDATE gtv_objects SET class_name = ?, zones = ?, still = ?, "
         + "best_frame_sequence = ?, best_captured_at = ?, best_confidence = ?, best_x1 = ?, best_y1 = ?, best_x2 = ?, "
         + "best_y2 = ?, best_evidence_key = ?, last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, "
-        + "duration_ms = CASE WHEN last_seen > ? THEN last_seen ELSE ? END - started_at "
-        + "WHERE camera_id = ? AND track_id = ?")) {
+        + "duration_ms = CASE WHEN last_seen > ? THEN last_seen ELSE ? END - started_at, "
+        + "plate = COALESCE(?, plate) WHERE camera_id = ? AND track_id = ?")) {
       ps.setString(1, e.className());
       ps.setString(2, zones(e.zones()));
       ps.setBoolean(3, e.still());
       setFrame(ps, 4, e.best());
       long seen = e.seenAt().toEpochMilli();
       for (int i = 12; i <= 15; i++) ps.setLong(i, seen);
-      ps.setString(16, e.cameraId());
-      ps.setLong(17, e.trackId());
+      ps.setString(16, e.plate());
+      ps.setString(17, e.cameraId());
+      ps.setLong(18, e.trackId());
       ps.executeUpdate();
     }
   }
@@ -64,15 +66,17 @@ public final class ObjectTable {
   static void ended(Connection c, CameraEntity.ObjectEnded e) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE gtv_objects SET class_name = ?, last_seen = ?, ended_at = ?, "
         + "duration_ms = ?, best_frame_sequence = ?, best_captured_at = ?, best_confidence = ?, best_x1 = ?, best_y1 = ?, "
-        + "best_x2 = ?, best_y2 = ?, best_evidence_key = ?, end_reason = ? WHERE camera_id = ? AND track_id = ?")) {
+        + "best_x2 = ?, best_y2 = ?, best_evidence_key = ?, end_reason = ?, plate = COALESCE(?, plate) "
+        + "WHERE camera_id = ? AND track_id = ?")) {
       ps.setString(1, e.className());
       ps.setLong(2, e.lastSeen().toEpochMilli());
       ps.setLong(3, e.lastSeen().toEpochMilli());
       ps.setLong(4, e.dwellMillis());
       setFrame(ps, 5, e.best());
       ps.setString(13, e.reason());
-      ps.setString(14, e.cameraId());
-      ps.setLong(15, e.trackId());
+      ps.setString(14, e.plate());
+      ps.setString(15, e.cameraId());
+      ps.setLong(16, e.trackId());
       ps.executeUpdate();
     }
   }

@@ -169,6 +169,21 @@ class OpenApiConformanceTest {
     c.call("GET", "/api/detections/{id}/frame", "/api/detections/" + id + "/frame", null, viewer, 404);
     c.call("GET", "/api/live", "/api/live", null, viewer, 400);
 
+    // the watch list and its alerts
+    JsonNode entry = json(c.call("POST", "/api/watchlist", "/api/watchlist", "{\"pattern\": \"AB-12 CD\", \"label\": \"stolen\"}",
+        admin, 201));
+    c.call("POST", "/api/watchlist", "/api/watchlist", "{\"pattern\": \"!\", \"label\": \"x\"}", admin, 400);
+    c.call("GET", "/api/watchlist", "/api/watchlist", null, viewer, 200);
+    String entryId = entry.get("id").asText();
+    c.call("GET", "/api/watchlist/{id}", "/api/watchlist/" + entryId, null, viewer, 200);
+    c.call("GET", "/api/watchlist/{id}", "/api/watchlist/999999", null, viewer, 404);
+    c.call("PUT", "/api/watchlist/{id}", "/api/watchlist/" + entryId, "{\"pattern\": \"AB*\", \"label\": \"fleet\", \"enabled\": false}",
+        admin, 200);
+    c.call("PUT", "/api/watchlist/{id}", "/api/watchlist/999999", "{\"pattern\": \"AB*\", \"label\": \"fleet\"}", admin, 404);
+    c.call("DELETE", "/api/watchlist/{id}", "/api/watchlist/" + entryId, null, admin, 204);
+    c.call("GET", "/api/alerts", "/api/alerts?camera=cam-oa&limit=5", null, viewer, 200);
+    c.call("GET", "/api/alerts", "/api/alerts?limit=0", null, viewer, 400);
+
     // uploads without an image part
     String boundary = "b0undary";
     HttpResponse<String> noImage = send("POST", "/api/detect/frame", "--" + boundary + "\r\nContent-Disposition: form-data; name=\"cameraId\"\r\n\r\n"

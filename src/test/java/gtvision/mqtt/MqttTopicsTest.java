@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import gtvision.NodeConfig;
+import gtvision.alerts.AlertMessage;
 import gtvision.camera.CameraConfig;
 import gtvision.camera.CameraEntity;
 import gtvision.camera.ObjectFrame;
@@ -86,6 +87,41 @@ class MqttTopicsTest {
     assertEquals("started", json.get("event").asText());
     assertEquals(3, json.get("trackId").asLong());
     assertEquals("car", json.get("class").asText());
+  }
+
+  @Test
+  void anAlertGoesToTheCamerasAlertTopicAsTheKafkaRecord() throws Exception {
+    ObjectFrame frame = new ObjectFrame(42, T0, "car", 0.9, List.of(10.0, 20.0, 110.0, 90.0), "AB-12CD", "ev/42.jpg");
+    var alert = new CameraEntity.AlertRaised("cam-17", 3, "cam-17:3:5", "AB12CD", "5", "AB*", "fleet", "car", frame,
+        T0.plusMillis(100));
+
+    List<MqttMessage> messages = topics.messagesFor(alert, 9);
+
+    assertEquals(1, messages.size());
+    MqttMessage message = messages.get(0);
+    assertEquals("site/gtvision/cam-17/alert", message.topic());
+    assertFalse(message.retained(), "an alert is news, not a state");
+    assertEquals(mapper.writeValueAsString(AlertMessage.of(alert, 9L)), message.text(), "byte for byte the Kafka record");
+    JsonNode json = mapper.readTree(message.payload());
+    assertEquals(AlertMessage.VERSION, json.get("version").asInt());
+    assertEquals("alert", json.get("type").asText());
+    assertEquals("cam-17:3:5", json.get("alertId").asText());
+    assertEquals(9, json.get("eventSequence").asLong());
+    assertEquals("AB12CD", json.get("plate").asText());
+    assertEquals("fleet", json.get("label").asText());
+    assertEquals("ev/42.jpg", json.get("frame").get("evidenceKey").asText());
+  }
+
+  @Test
+  void anObjectRecordCarriesItsChosenPlate() throws Exception {
+    ObjectFrame frame = new ObjectFrame(42, T0, "car", 0.9, List.of(10.0, 20.0, 110.0, 90.0), "A8-12CD", null);
+    var updated = new CameraEntity.ObjectUpdated("cam-17", 3, List.of(CameraEntity.ObjectUpdated.PLATE), "car", frame, false,
+        List.of(), T0, T0, List.of(), "AB12CD");
+    JsonNode json = mapper.readTree(topics.messagesFor(updated, 8).get(0).payload());
+    assertEquals("AB12CD", json.get("plate").asText());
+    assertEquals("plate", json.get("reasons").get(0).asText());
+    var noPlate = new CameraEntity.ObjectStarted("cam-17", 4, "car", List.of(10.0, 20.0, 110.0, 90.0), T0, frame, List.of(), T0);
+    assertFalse(mapper.readTree(topics.messagesFor(noPlate, 9).get(0).payload()).has("plate"), "left out while none was chosen");
   }
 
   @Test

@@ -102,6 +102,37 @@ class ObjectProjectionTest {
     });
   }
 
+  @Test
+  void theRowHoldsThePlateVotesLatestChoiceAndAnEventWithoutOneKeepsIt() {
+    String camera = ReadSides.uniqueId("plates");
+    ObjectFrame read = new ObjectFrame(2, T0.plusSeconds(1), "car", 0.8, List.of(10.0, 20.0, 110.0, 90.0), "A8-12CD", null);
+    var started = new CameraEntity.ObjectStarted(camera, 4, "car", List.of(10.0, 20.0, 110.0, 90.0), T0, read, List.of(), T0,
+        "A812CD");
+    var plate = new CameraEntity.ObjectUpdated(camera, 4, List.of(CameraEntity.ObjectUpdated.PLATE), "car", read, false,
+        List.of(), T0.plusSeconds(3), T0, List.of(), "AB12CD");
+    // Written before plates per object: no choice, the row keeps the one it has.
+    var older = new CameraEntity.ObjectUpdated(camera, 4, List.of(CameraEntity.ObjectUpdated.STILL), "car", read, true,
+        List.of(), T0.plusSeconds(40), T0);
+    var source = ReadSides.source(List.of(ReadSides.envelope(1, started), ReadSides.envelope(2, plate),
+        ReadSides.envelope(3, older)));
+    var writer = ObjectProjection.writer(JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("gtv-json", Optional.empty()));
+    projections.run(ReadSides.readSide(testKit, ReadSides.uniqueId("objects"), source, writer), ReadSides.RUN_TIMEOUT, () -> {
+      ObjectRow row = ReadSides.query(testKit, c -> ObjectTable.page(c, query(camera))).get(0);
+      assertEquals("AB12CD", row.plate(), "the latest choice, shown while the object is active");
+      assertNull(row.endedAt());
+      ObjectQuery byPlate = new ObjectQuery(Optional.of(camera), Optional.empty(), Optional.empty(), Optional.of("AB12CD"),
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10);
+      assertEquals(1, ReadSides.query(testKit, c -> ObjectTable.page(c, byPlate)).size());
+    });
+    var ended = new CameraEntity.ObjectEnded(camera, 4, "car", T0, T0.plusSeconds(50), 50_000, List.of(), read, "lost", T0,
+        "XY99ZZ");
+    var more = ReadSides.source(List.of(ReadSides.envelope(1, ended)));
+    projections.run(ReadSides.readSide(testKit, ReadSides.uniqueId("objects"), more, writer), ReadSides.RUN_TIMEOUT, () -> {
+      ObjectRow row = ReadSides.query(testKit, c -> ObjectTable.page(c, query(camera))).get(0);
+      assertEquals("XY99ZZ", row.plate(), "the ended event's final plate");
+    });
+  }
+
   private static ObjectQuery query(String camera) {
     return new ObjectQuery(Optional.of(camera), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), 10);

@@ -164,6 +164,7 @@ class ObjectsApiTest {
     "camera=Not A Camera, camera",
     "zone=no zone!, zone",
     "plate=a b, plate",
+    "plate=--, plate",
     "colour=white, colour",
   })
   void badQueriesAre400WithTheField(String query, String field) throws Exception {
