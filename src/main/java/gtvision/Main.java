@@ -131,7 +131,7 @@ public final class Main {
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),
-              new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
+              new DashboardRoutes(DashboardSettings.from(system.settings().config()), Json.get(system)).route()),
           health, authentication::health));
       return Behaviors.empty();
     });

@@ -168,6 +168,7 @@ class OpenApiConformanceTest {
     c.call("GET", "/api/detections/{id}", "/api/detections/999999999", null, viewer, 404);
     c.call("GET", "/api/detections/{id}/frame", "/api/detections/" + id + "/frame", null, viewer, 404);
     c.call("GET", "/api/live", "/api/live", null, viewer, 400);
+    c.call("GET", "/api/dashboard/config", "/api/dashboard/config", null, viewer, 200);
 
     // uploads without an image part
     String boundary = "b0undary";
