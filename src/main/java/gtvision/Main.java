@@ -39,6 +39,7 @@ import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
+import gtvision.system.SystemRoutes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -136,6 +137,7 @@ public final class Main {
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               objects.routes(),
+              new SystemRoutes(system).route(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),

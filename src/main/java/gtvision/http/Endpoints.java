@@ -68,6 +68,8 @@ public final class Endpoints {
       get("/api/detections"), get("/api/detections/{id}"), get("/api/detections/{id}/frame"),
       get("/api/events"), get("/api/events/{id}"), get("/api/events/{id}/frame"),
       get("/api/live"),
+      // the System page's cluster members and projection progress (gtvision.system)
+      get("/api/system"),
       post("/api/ingest/detections"),
       post("/api/detect/frame"), post("/api/batch/detect"));
 

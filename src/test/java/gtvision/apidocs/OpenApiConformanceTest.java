@@ -169,6 +169,7 @@ class OpenApiConformanceTest {
     c.call("GET", "/api/detections/{id}/frame", "/api/detections/" + id + "/frame", null, viewer, 404);
     c.call("GET", "/api/live", "/api/live", null, viewer, 400);
     c.call("GET", "/api/dashboard/config", "/api/dashboard/config", null, viewer, 200);
+    c.call("GET", "/api/system", "/api/system", null, viewer, 200);
 
     // uploads without an image part
     String boundary = "b0undary";

@@ -189,6 +189,29 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void theSystemPageListsTheClusterMembersAndHowFarEachProjectionIsBehind() {
+    ui.api("POST", "/api/cameras", "{\"id\": \"system-cam\", \"name\": \"System camera\", \"sourceKind\": \"snapshot\", "
+        + "\"sourceUrl\": \"" + camera.url("/still.jpg") + "\", \"enabled\": false}", adminToken, 201);
+    ui.awaitListed("system-cam", adminToken); // the cameras projection has stored an offset
+    ui.signIn("admin", ADMIN_PASSWORD);
+    ui.click(By.id("nav-system"));
+    String address = "pekko://gtvision@127.0.0.1:" + node.clusterPort();
+    WebElement member = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+        d.findElements(By.cssSelector("#members tbody tr")).stream().filter(r -> r.getText().contains(address)).findFirst().orElse(null));
+    List<String> cells = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+        d.findElements(By.cssSelector("#members tbody tr")).stream().filter(r -> r.getText().contains(address)).findFirst()
+            .map(r -> r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList()).orElse(null));
+    assertEquals(List.of(address, "—", "up", "yes", "leader, this node"), cells, member.getText());
+    // Every projection of camera events, with its slices' events behind and lag; the cameras' one has caught up.
+    List<String> cameras = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+        d.findElements(By.cssSelector("#projections tbody tr")).stream()
+            .map(r -> r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+            .filter(c -> c.get(0).equals("cameras") && c.get(2).equals("0")).findFirst().orElse(null));
+    assertEquals("0.0 s", cameras.get(3), cameras.toString());
+    assertFalse(cameras.get(4).isBlank(), "when its offset was stored");
+  }
+
+  @Test
   void theFirstLoadIsSmallAndFast() throws IOException {
     ui.signIn("admin", ADMIN_PASSWORD);
     ui.awaitLanding();
