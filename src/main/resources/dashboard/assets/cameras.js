@@ -2,7 +2,8 @@
 // view are in the DOM), filtered by status and tag; add, edit, remove, enable and disable for the
 // roles that may.
 import { el, show } from './dom.js';
-import { ApiError, allCameras, api, may } from './api.js';
+import { ApiError, allCameras, api, imageUrl, may } from './api.js';
+import { polygonEditor } from './polygons.js';
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
@@ -173,6 +174,13 @@ function cameraForm(camera, onSaved, onCancel) {
     tags: el('input', { value: (c.tags || []).join(', '), placeholder: 'gate, north' }),
     enabled: el('input', { type: 'checkbox', checked: !!c.enabled }),
   };
+  // The motion mask drawn on the camera's newest frame (a new camera has none yet: drawn on a blank picture).
+  const mask = polygonEditor({
+    polygons: c.motionMask || [], idPrefix: 'mask', label: 'Motion mask (motion inside is ignored)',
+    pictureUrl: editing ? imageUrl(`/api/cameras/${encodeURIComponent(c.id)}/frame/latest`) : null,
+  });
+  const maskField = el('div', { class: 'field polygon-editor', id: 'camera-motionMask' }, mask.node,
+    el('span', { class: 'field-error', id: 'camera-motionMask-error', role: 'alert' }));
   const general = el('p', { class: 'error', id: 'camera-form-error', role: 'alert' });
   const form = el('form', { id: 'camera-form', class: 'camera-form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -192,8 +200,8 @@ function cameraForm(camera, onSaved, onCancel) {
       enabled: inputs.enabled.checked,
     };
     if (inputs.lat.value !== '' || inputs.lon.value !== '') body.location = { lat: Number(inputs.lat.value), lon: Number(inputs.lon.value) };
+    body.motionMask = mask.value();
     if (editing) {
-      if (c.motionMask) body.motionMask = c.motionMask;
       if (c.analysis) body.analysis = c.analysis;
     } else {
       body.id = inputs.id.value;
@@ -213,6 +221,7 @@ function cameraForm(camera, onSaved, onCancel) {
   field('sourceUrl', 'Source URL', inputs.sourceUrl), field('fps', 'Frames per second', inputs.fps),
   field('lat', 'Latitude', inputs.lat), field('lon', 'Longitude', inputs.lon), field('tags', 'Tags', inputs.tags),
   field('enabled', 'Enabled', inputs.enabled),
+  maskField,
   general,
   el('div', { class: 'buttons' }, el('button', { type: 'submit', id: 'camera-save' }, 'Save'),
     el('button', { type: 'button', class: 'link', onclick: onCancel }, 'Cancel')));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import gtvision.testsupport.Browsers;
@@ -35,6 +36,7 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -209,6 +211,72 @@ class DashboardBrowserTest {
             .filter(c -> c.get(0).equals("cameras") && c.get(2).equals("0")).findFirst().orElse(null));
     assertEquals("0.0 s", cameras.get(3), cameras.toString());
     assertFalse(cameras.get(4).isBlank(), "when its offset was stored");
+  }
+
+  @Test
+  void anAdminDrawsAMotionMaskOnTheCamerasPictureAndItIsSaved() throws Exception {
+    ui.api("POST", "/api/cameras", "{\"id\": \"mask-cam\", \"name\": \"Mask camera\", \"sourceKind\": \"snapshot\", \"fps\": 1, "
+        + "\"sourceUrl\": \"" + camera.url("/still.jpg") + "\", \"enabled\": true}", adminToken, 201);
+    ui.awaitListed("mask-cam", adminToken);
+    new WebDriverWait(browser, WAIT).until(d -> ui.call("GET", "/api/cameras/mask-cam/frame/latest", null, adminToken).statusCode() == 200);
+    ui.signIn("admin", ADMIN_PASSWORD);
+    new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+      ui.awaitRow("Mask camera").findElement(By.cssSelector("button.edit")).click();
+      return true;
+    });
+    WebElement stage = new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("mask-editor")));
+    new WebDriverWait(browser, WAIT).until(d -> ((Number) ui.js("return document.querySelector('.polygon-picture').naturalWidth")).intValue() > 0);
+
+    // Two points and Save: the server's check, shown beside the mask.
+    ui.click(By.id("mask-new"));
+    clickAt(stage, 0.1, 0.1);
+    clickAt(stage, 0.4, 0.1);
+    ui.click(By.id("camera-save"));
+    WebElement error = browser.findElement(By.id("camera-motionMask-error"));
+    new WebDriverWait(browser, WAIT).until(d -> !error.getText().isBlank());
+    assertTrue(error.getText().contains("needs 3 to 64 points"), error.getText());
+    assertEquals("", browser.findElement(By.id("camera-form-error")).getText());
+
+    // The third point closes a triangle; a second one is drawn, selected by a click and deleted.
+    clickAt(stage, 0.4, 0.4);
+    ui.click(By.id("mask-finish"));
+    ui.click(By.id("mask-new"));
+    clickAt(stage, 0.6, 0.6);
+    clickAt(stage, 0.9, 0.6);
+    clickAt(stage, 0.9, 0.9);
+    ui.click(By.id("mask-finish"));
+    clickAt(stage, 0.3, 0.15);
+    assertEquals("polygon selected", browser.findElement(By.cssSelector("#mask-editor polygon[data-index='0']")).getAttribute("class"));
+    clickAt(stage, 0.85, 0.7);
+    assertEquals("polygon selected", browser.findElement(By.cssSelector("#mask-editor polygon[data-index='1']")).getAttribute("class"));
+    ui.click(By.id("mask-delete"));
+    assertEquals(1, browser.findElements(By.cssSelector("#mask-editor polygon")).size());
+
+    // The triangle's first point is dragged elsewhere.
+    WebElement first = browser.findElement(By.cssSelector("#mask-editor ellipse.handle[data-polygon='0'][data-point='0']"));
+    new Actions(browser).clickAndHold(first).moveToElement(stage, offset(stage, 0.2, 0.3)[0], offset(stage, 0.2, 0.3)[1]).release().perform();
+    ui.click(By.id("camera-save"));
+    new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.id("camera-form")).isEmpty());
+
+    JsonNode mask = DashboardDriver.json(ui.api("GET", "/api/cameras/mask-cam", null, adminToken, 200)).get("motionMask");
+    assertEquals(1, mask.size(), mask.toString());
+    double[][] expected = {{0.2, 0.3}, {0.4, 0.1}, {0.4, 0.4}};
+    assertEquals(3, mask.get(0).size(), mask.toString());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(expected[i][0], mask.get(0).get(i).get(0).asDouble(), 0.02, mask.toString());
+      assertEquals(expected[i][1], mask.get(0).get(i).get(1).asDouble(), 0.02, mask.toString());
+    }
+  }
+
+  /** Pixels from the element's centre (what Selenium's offsets are) to the point at fractions fx, fy of it. */
+  private static int[] offset(WebElement e, double fx, double fy) {
+    var size = e.getRect().getDimension();
+    return new int[] {(int) Math.round((fx - 0.5) * size.getWidth()), (int) Math.round((fy - 0.5) * size.getHeight())};
+  }
+
+  private static void clickAt(WebElement e, double fx, double fy) {
+    int[] o = offset(e, fx, fy);
+    new Actions(browser).moveToElement(e, o[0], o[1]).click().perform();
   }
 
   @Test
