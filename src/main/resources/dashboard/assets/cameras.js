@@ -1,7 +1,7 @@
-// The landing page: every camera by name with its health, in a virtualised list (only the rows in
-// view are in the DOM), filtered by status and tag; add, edit, remove, enable and disable for the
-// roles that may.
-import { el, show } from './dom.js';
+// The landing page: the newest tracked objects, then every camera by name with its health, in a
+// virtualised list (only the rows in view are in the DOM), filtered by status and tag; add, edit, remove,
+// enable and disable for the roles that may.
+import { el, show, time } from './dom.js';
 import { ApiError, allCameras, api, imageUrl, may } from './api.js';
 import { polygonEditor } from './polygons.js';
 
@@ -10,6 +10,7 @@ const OVERSCAN = 6;
 const HEALTH_MAX_AGE_MS = 30000;
 const HEALTH_IN_FLIGHT = 4;
 const KINDS = ['rtsp', 'hls', 'snapshot', 'mjpeg', 'file'];
+const RECENT_OBJECTS = 8;
 
 export function camerasPage(main) {
   let cameras = [];
@@ -26,9 +27,12 @@ export function camerasPage(main) {
   const spacer = el('div', { class: 'spacer' });
   const list = el('div', { id: 'camera-list', class: 'vlist', onscroll: () => requestAnimationFrame(render) }, spacer);
   const formArea = el('div', { id: 'camera-form-area' });
+  const recent = el('ol', { id: 'recent-objects', class: 'recent' });
   const add = may('admin') ? el('button', { id: 'add-camera', onclick: () => openForm(null) }, 'Add camera') : null;
 
-  show(main, el('section', { class: 'cameras' },
+  show(main, el('section', { class: 'objects' },
+    el('div', { class: 'toolbar' }, el('h2', null, 'Tracked objects'), el('a', { href: '#search', id: 'objects-search' }, 'search…')), recent),
+  el('section', { class: 'cameras' },
     el('div', { class: 'toolbar' }, el('h2', null, 'Cameras'), status, tag, count, add),
     message, formArea,
     el('div', { class: 'row head' }, el('span', { class: 'name' }, 'Name'), el('span', { class: 'status' }, 'Status'),
@@ -47,6 +51,23 @@ export function camerasPage(main) {
       if (performance.getEntriesByName('gtv-landing').length === 0) performance.mark('gtv-landing');
     } catch (e) {
       message.textContent = `Cameras could not be loaded: ${e.message}`;
+    }
+    loadObjects();
+  }
+
+  // What the cameras saw lately, one line per tracked object (raw detections are on the search page).
+  async function loadObjects() {
+    try {
+      const page = await api(`/api/events?limit=${RECENT_OBJECTS}`);
+      if (!alive) return;
+      const names = new Map(cameras.map((c) => [c.id, c.name]));
+      show(recent, page.items.length === 0 ? el('li', { class: 'muted' }, 'No tracked objects yet.') : page.items.map((o) =>
+        el('li', { class: 'object', dataset: { id: String(o.id) } },
+          el('strong', null, o.class), o.plate ? el('span', { class: 'plate' }, o.plate) : null,
+          el('span', { class: 'camera' }, names.get(o.cameraId) || o.cameraId),
+          el('span', { class: 'muted' }, time(o.startedAt), o.endedAt ? ` · ${Math.round(o.durationMs / 1000)} s` : ' · active'))));
+    } catch (e) {
+      show(recent, el('li', { class: 'error' }, `Tracked objects could not be loaded: ${e.message}`));
     }
   }
 

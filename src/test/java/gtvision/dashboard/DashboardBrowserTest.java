@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +39,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -177,6 +179,7 @@ class DashboardBrowserTest {
     ui.awaitIngest(ui.ingestKey(adminToken), "search-cam", "XYZ9A87", adminToken);
     ui.signIn("admin", ADMIN_PASSWORD);
     ui.click(By.id("nav-search"));
+    new Select(new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.id("search-kind")))).selectByValue("detections");
     ui.type("search-plate", "XYZ9*");
     ui.click(By.id("search-go"));
     WebElement result = new WebDriverWait(browser, WAIT).until(ExpectedConditions.elementToBeClickable(By.cssSelector("#results .result")));
@@ -277,6 +280,52 @@ class DashboardBrowserTest {
   private static void clickAt(WebElement e, double fx, double fy) {
     int[] o = offset(e, fx, fy);
     new Actions(browser).moveToElement(e, o[0], o[1]).click().perform();
+  }
+
+  @Test
+  void trackedObjectsAreListedOnTheLandingPageAndSearchedBeforeTheirDetections() {
+    ui.api("POST", "/api/cameras", "{\"id\": \"objects-cam\", \"name\": \"Objects camera\", \"sourceKind\": \"snapshot\", "
+        + "\"sourceUrl\": \"" + camera.url("/still.jpg") + "\", \"enabled\": false}", adminToken, 201);
+    ui.awaitListed("objects-cam", adminToken);
+    // Six frames of one car moving to the right: the camera's tracker makes them one object.
+    Instant base = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(600);
+    List<String> items = new java.util.ArrayList<>();
+    for (int s = 0; s < 6; s++) {
+      items.add("{\"cameraId\": \"objects-cam\", \"timestamp\": \"" + base.plusSeconds(s) + "\", \"class\": \"car\", \"confidence\": 0.9, "
+          + "\"bbox\": [" + (100 + 20 * s) + ", 100, " + (300 + 20 * s) + ", 250], \"plate\": \"OBJ1A23\", \"frameWidth\": 640, "
+          + "\"frameHeight\": 360, \"frameSequence\": " + (s + 1) + "}");
+    }
+    ui.api("POST", "/api/ingest/detections", "{\"detections\": [" + String.join(",", items) + "]}", ui.ingestKey(adminToken), 200);
+    new WebDriverWait(browser, WAIT).until(d -> DashboardDriver.json(ui.api("GET", "/api/events?camera=objects-cam", null, adminToken, 200))
+        .get("items").size() == 1);
+
+    ui.signIn("admin", ADMIN_PASSWORD);
+    WebElement recent = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+        d.findElements(By.cssSelector("#recent-objects li.object")).stream().filter(li -> li.getText().contains("OBJ1A23")).findFirst().orElse(null));
+    assertTrue(recent.getText().contains("car") && recent.getText().contains("Objects camera"), recent.getText());
+
+    ui.click(By.id("nav-search"));
+    assertEquals("objects", new Select(browser.findElement(By.id("search-kind"))).getFirstSelectedOption().getAttribute("value"),
+        "tracked objects are what a search looks for first");
+    ui.type("search-plate", "OBJ1A23");
+    ui.click(By.id("search-go"));
+    new WebDriverWait(browser, WAIT).until(d -> "End of results.".equals(d.findElement(By.id("results-end")).getText()));
+    List<WebElement> objects = browser.findElements(By.cssSelector("#results .result"));
+    assertEquals(1, objects.size(), "one object for six detections");
+    assertEquals("object", objects.get(0).getAttribute("data-kind"));
+    assertTrue(objects.get(0).getText().contains("car") && objects.get(0).getText().contains("OBJ1A23"), objects.get(0).getText());
+    objects.get(0).click();
+    WebElement viewer = new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("viewer")));
+    assertTrue(viewer.getText().contains("plate OBJ1A23") && viewer.getText().contains("objects-cam"), viewer.getText());
+
+    // From the object to its raw detections.
+    ui.click(By.id("viewer-detections"));
+    new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#results .result")).size() == 6
+        && "End of results.".equals(d.findElement(By.id("results-end")).getText()));
+    for (WebElement r : browser.findElements(By.cssSelector("#results .result"))) {
+      assertEquals(null, r.getAttribute("data-kind"));
+      assertTrue(r.getText().contains("OBJ1A23"), r.getText());
+    }
   }
 
   @Test
