@@ -16,6 +16,7 @@ import gtvision.camera.readside.CameraStatusGauge;
 import gtvision.camera.readside.CameraTable;
 import gtvision.camera.stream.FrameAnalyser;
 import gtvision.camera.stream.LatestFrameRoutes;
+import gtvision.camera.stream.LatestFrameService;
 import gtvision.camera.stream.StreamMetrics;
 import gtvision.camera.stream.Streams;
 import gtvision.cluster.ClusterFormation;
@@ -39,12 +40,16 @@ import gtvision.persistence.Database;
 import gtvision.persistence.DatabaseSettings;
 import gtvision.persistence.SchemaCreator;
 import gtvision.persistence.TableStatistics;
+import gtvision.system.SystemRoutes;
 import gtvision.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -125,21 +130,26 @@ public final class Main {
 
       Cameras cameras = new Cameras(system, cameraMetrics, CameraTable.listing(Database.get(system)), streams.settings().sources());
       Authentication authentication = Auth.start(system);
+      Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+      Duration latestFramesTimeout = system.settings().config().getDuration("gtv.camera.stream.latest-frames-ask-timeout");
+      ActorRef<LatestFrameService.Command> latestFrames =
+          context.spawn(LatestFrameService.create(streams.latest(), blocking, latestFramesTimeout), LatestFrameService.NAME);
       Map<String, Supplier<?>> health = new LinkedHashMap<>();
       health.put("inference", inference.health());
       mqtt.health().ifPresent(section -> health.put("mqtt", section));
       HttpServer.start(system, ApiRoutes.create(system, new AuthGate(authentication)::protect,
           List.of(
               new AuthRoutes(authentication, Json.get(system)).route(),
-              new LatestFrameRoutes(streams.latest(), system.dispatchers().lookup(DispatcherSelector.blocking())).route(),
+              new LatestFrameRoutes(streams.latest(), blocking, latestFrames, system.scheduler(), latestFramesTimeout).route(),
               CameraRoutes.create(system, cameras).route(),
               detections.routes(),
               objects.routes(),
               alerts.routes(),
+              new SystemRoutes(system).route(),
               new IngestRoutes(system, registry).route(),
               DetectRoutes.create(system, inference.router()).route(),
               new ApiDocsRoutes().route(),
-              new DashboardRoutes(DashboardSettings.from(system.settings().config())).route()),
+              new DashboardRoutes(DashboardSettings.from(system.settings().config()), Json.get(system)).route()),
           health, authentication::health));
       return Behaviors.empty();
     });

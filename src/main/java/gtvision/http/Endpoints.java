@@ -55,8 +55,8 @@ public final class Endpoints {
 
   public static final List<Endpoint> ALL = List.of(
       get("/health"), get("/metrics"),
-      // the dashboard's page (gtvision.dashboard)
-      get("/"), get("/index.html"),
+      // the dashboard's page and what it learns after sign-in (gtvision.dashboard)
+      get("/"), get("/index.html"), get("/api/dashboard/config"),
       // the API's description and Swagger UI's page (gtvision.apidocs)
       get("/api/openapi.json"), get("/api/docs"),
       post("/api/auth/login"), get("/api/auth/me"), post("/api/auth/ticket"), post("/api/auth/mediamtx"),
@@ -71,6 +71,8 @@ public final class Endpoints {
       get("/api/watchlist/{id}"), put("/api/watchlist/{id}"), delete("/api/watchlist/{id}"),
       get("/api/alerts"),
       get("/api/live"),
+      // the System page's cluster members and projection progress (gtvision.system)
+      get("/api/system"),
       post("/api/ingest/detections"),
       post("/api/detect/frame"), post("/api/batch/detect"));
 

@@ -1,14 +1,16 @@
-// The landing page: every camera by name with its health, in a virtualised list (only the rows in
-// view are in the DOM), filtered by status and tag; add, edit, remove, enable and disable for the
-// roles that may.
-import { el, show } from './dom.js';
-import { ApiError, allCameras, api, may } from './api.js';
+// The landing page: the newest tracked objects, then every camera by name with its health, in a
+// virtualised list (only the rows in view are in the DOM), filtered by status and tag; add, edit, remove,
+// enable and disable for the roles that may.
+import { el, show, time } from './dom.js';
+import { ApiError, allCameras, api, imageUrl, may } from './api.js';
+import { polygonEditor } from './polygons.js';
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
 const HEALTH_MAX_AGE_MS = 30000;
 const HEALTH_IN_FLIGHT = 4;
 const KINDS = ['rtsp', 'hls', 'snapshot', 'mjpeg', 'file'];
+const RECENT_OBJECTS = 8;
 
 export function camerasPage(main) {
   let cameras = [];
@@ -25,9 +27,12 @@ export function camerasPage(main) {
   const spacer = el('div', { class: 'spacer' });
   const list = el('div', { id: 'camera-list', class: 'vlist', onscroll: () => requestAnimationFrame(render) }, spacer);
   const formArea = el('div', { id: 'camera-form-area' });
+  const recent = el('ol', { id: 'recent-objects', class: 'recent' });
   const add = may('admin') ? el('button', { id: 'add-camera', onclick: () => openForm(null) }, 'Add camera') : null;
 
-  show(main, el('section', { class: 'cameras' },
+  show(main, el('section', { class: 'objects' },
+    el('div', { class: 'toolbar' }, el('h2', null, 'Tracked objects'), el('a', { href: '#search', id: 'objects-search' }, 'search…')), recent),
+  el('section', { class: 'cameras' },
     el('div', { class: 'toolbar' }, el('h2', null, 'Cameras'), status, tag, count, add),
     message, formArea,
     el('div', { class: 'row head' }, el('span', { class: 'name' }, 'Name'), el('span', { class: 'status' }, 'Status'),
@@ -46,6 +51,23 @@ export function camerasPage(main) {
       if (performance.getEntriesByName('gtv-landing').length === 0) performance.mark('gtv-landing');
     } catch (e) {
       message.textContent = `Cameras could not be loaded: ${e.message}`;
+    }
+    loadObjects();
+  }
+
+  // What the cameras saw lately, one line per tracked object (raw detections are on the search page).
+  async function loadObjects() {
+    try {
+      const page = await api(`/api/events?limit=${RECENT_OBJECTS}`);
+      if (!alive) return;
+      const names = new Map(cameras.map((c) => [c.id, c.name]));
+      show(recent, page.items.length === 0 ? el('li', { class: 'muted' }, 'No tracked objects yet.') : page.items.map((o) =>
+        el('li', { class: 'object', dataset: { id: String(o.id) } },
+          el('strong', null, o.class), o.plate ? el('span', { class: 'plate' }, o.plate) : null,
+          el('span', { class: 'camera' }, names.get(o.cameraId) || o.cameraId),
+          el('span', { class: 'muted' }, time(o.startedAt), o.endedAt ? ` · ${Math.round(o.durationMs / 1000)} s` : ' · active'))));
+    } catch (e) {
+      show(recent, el('li', { class: 'error' }, `Tracked objects could not be loaded: ${e.message}`));
     }
   }
 
@@ -173,6 +195,13 @@ function cameraForm(camera, onSaved, onCancel) {
     tags: el('input', { value: (c.tags || []).join(', '), placeholder: 'gate, north' }),
     enabled: el('input', { type: 'checkbox', checked: !!c.enabled }),
   };
+  // The motion mask drawn on the camera's newest frame (a new camera has none yet: drawn on a blank picture).
+  const mask = polygonEditor({
+    polygons: c.motionMask || [], idPrefix: 'mask', label: 'Motion mask (motion inside is ignored)',
+    pictureUrl: editing ? imageUrl(`/api/cameras/${encodeURIComponent(c.id)}/frame/latest`) : null,
+  });
+  const maskField = el('div', { class: 'field polygon-editor', id: 'camera-motionMask' }, mask.node,
+    el('span', { class: 'field-error', id: 'camera-motionMask-error', role: 'alert' }));
   const general = el('p', { class: 'error', id: 'camera-form-error', role: 'alert' });
   const form = el('form', { id: 'camera-form', class: 'camera-form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -192,8 +221,8 @@ function cameraForm(camera, onSaved, onCancel) {
       enabled: inputs.enabled.checked,
     };
     if (inputs.lat.value !== '' || inputs.lon.value !== '') body.location = { lat: Number(inputs.lat.value), lon: Number(inputs.lon.value) };
+    body.motionMask = mask.value();
     if (editing) {
-      if (c.motionMask) body.motionMask = c.motionMask;
       if (c.analysis) body.analysis = c.analysis;
     } else {
       body.id = inputs.id.value;
@@ -213,6 +242,7 @@ function cameraForm(camera, onSaved, onCancel) {
   field('sourceUrl', 'Source URL', inputs.sourceUrl), field('fps', 'Frames per second', inputs.fps),
   field('lat', 'Latitude', inputs.lat), field('lon', 'Longitude', inputs.lon), field('tags', 'Tags', inputs.tags),
   field('enabled', 'Enabled', inputs.enabled),
+  maskField,
   general,
   el('div', { class: 'buttons' }, el('button', { type: 'submit', id: 'camera-save' }, 'Save'),
     el('button', { type: 'button', class: 'link', onclick: onCancel }, 'Cancel')));

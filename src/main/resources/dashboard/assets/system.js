@@ -1,6 +1,7 @@
 // System: the node's /health (signed in: inference providers, workers with their breakers and load,
-// the router's queue, AWS calls, spend and budgets), refreshed every few seconds.
-import { el, show } from './dom.js';
+// the router's queue, AWS calls, spend and budgets) and /api/system (the cluster's members, how far each
+// projection is behind the journal), refreshed every few seconds.
+import { el, show, time } from './dom.js';
 import { api } from './api.js';
 
 const EVERY_MS = 5000;
@@ -13,6 +14,7 @@ export function systemPage(main) {
 
   async function refresh() {
     let health;
+    const cluster = api('/api/system').catch((e) => ({ error: e.message }));
     try {
       health = await api('/health');
     } catch (e) {
@@ -20,11 +22,12 @@ export function systemPage(main) {
       health = e.status === 503 ? { status: 'down', detail: e.message } : null;
       if (!health) show(body, el('p', { class: 'error' }, e.message));
     }
-    if (health && alive) render(health);
+    const system = await cluster;
+    if (health && alive) render(health, system);
     if (alive) timer = setTimeout(refresh, EVERY_MS);
   }
 
-  function render(h) {
+  function render(h, system) {
     const inference = h.inference || {};
     show(body,
       el('dl', { class: 'facts' }, fact('Status', h.status, `status ${h.status}`), fact('Node', h.node), fact('Cluster', h.cluster),
@@ -38,11 +41,25 @@ export function systemPage(main) {
       inference.skipped && Object.keys(inference.skipped).length
         ? table(['Skipped because', 'Frames'], Object.entries(inference.skipped), 'skipped') : null,
       el('h3', null, 'AWS'),
-      inference.aws ? tree(inference.aws, 'aws') : el('p', { class: 'muted', id: 'aws' }, 'No AWS usage on this node.'));
+      inference.aws ? tree(inference.aws, 'aws') : el('p', { class: 'muted', id: 'aws' }, 'No AWS usage on this node.'),
+      clusterPart(system));
   }
 
   refresh();
   return () => { alive = false; clearTimeout(timer); };
+}
+
+/** The cluster's members and the projections' progress (GET /api/system). */
+function clusterPart(system) {
+  if (system.error) return [el('h3', null, 'Cluster'), el('p', { class: 'error', id: 'members' }, system.error)];
+  return [
+    el('h3', null, 'Cluster members'),
+    table(['Address', 'Roles', 'Status', 'Reachable', ''], system.members.map((m) => [m.address, m.roles.join(', ') || '—', m.status,
+      m.reachable ? 'yes' : 'UNREACHABLE', [m.leader ? 'leader' : '', m.self ? 'this node' : ''].filter((x) => x).join(', ')]), 'members'),
+    el('h3', null, 'Projections'),
+    table(['Projection', 'Slices', 'Events behind', 'Lag', 'Offset stored'], system.projections.map((p) => [p.name, p.slices,
+      `${p.eventsBehind}${p.capped ? '+' : ''}`, `${p.lagSeconds.toFixed(1)} s`, time(p.lastStored)]), 'projections'),
+  ];
 }
 
 function fact(name, value, cls) {

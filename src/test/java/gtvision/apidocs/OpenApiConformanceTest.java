@@ -168,6 +168,8 @@ class OpenApiConformanceTest {
     c.call("GET", "/api/detections/{id}", "/api/detections/999999999", null, viewer, 404);
     c.call("GET", "/api/detections/{id}/frame", "/api/detections/" + id + "/frame", null, viewer, 404);
     c.call("GET", "/api/live", "/api/live", null, viewer, 400);
+    c.call("GET", "/api/dashboard/config", "/api/dashboard/config", null, viewer, 200);
+    c.call("GET", "/api/system", "/api/system", null, viewer, 200);
 
     // the watch list and its alerts
     JsonNode entry = json(c.call("POST", "/api/watchlist", "/api/watchlist", "{\"pattern\": \"AB-12 CD\", \"label\": \"stolen\"}",

@@ -122,6 +122,8 @@ class AuthorizationTest {
         call("POST", "/api/detect/frame", "{}", Role.OPERATOR),
         call("POST", "/api/batch/detect", "{}", Role.OPERATOR),
         call("GET", "/api/live", null, Role.VIEWER),
+        call("GET", "/api/dashboard/config", null, Role.VIEWER),
+        call("GET", "/api/system", null, Role.VIEWER),
         call("GET", "/api/auth/me", null, null),
         call("POST", "/api/auth/ticket", null, null),
         call("GET", "/api/auth/keys", null, Role.ADMIN),

@@ -140,6 +140,63 @@ class TwoNodeClusterTest {
   }
 
   @Test
+  void theNewestFrameOfACameraIsServedByEitherNodeWhereverItStreams() throws Exception {
+    Config db = TestDatabases.preferPostgres("latest_frame", dataDir);
+    // Full-HD frames with sensor noise at quality 95: over a megabyte each, far over Artery's 256 KiB for
+    // ordinary messages, so the answer must take the large-message lane.
+    List<byte[]> frames = TestImages.panning("kite.jpg", 1920, 1080, 2, 95, 6.0);
+    assertTrue(frames.stream().allMatch(f -> f.length > 512 * 1024), "test frames over 512 KiB");
+    try (TestCameraServer camera = new TestCameraServer(frames, 2, MediaTools.mediaDir())) {
+      TestNodes.Node a = TestNodes.start(db, IngestTestConfig.fast());
+      TestNodes.Node b = null;
+      try {
+        b = startJoining(a, db, IngestTestConfig.fast());
+        CameraApi apiA = new CameraApi(a);
+        for (int i = 0; i < 6; i++) apiA.register("frame-" + i, "snapshot", camera.url("/snapshot.jpg"), 1.0);
+        apiA.register("frame-off", "snapshot", camera.url("/snapshot.jpg"), 1.0, "\"enabled\": false");
+        Set<String> onA = entitiesOn(a);
+        Set<String> onB = entitiesOn(b);
+        String streamsOnA = onA.stream().filter(id -> id.matches("frame-[0-9]")).findFirst().orElseThrow(() -> new AssertionError("none on A: " + onB));
+        String streamsOnB = onB.stream().filter(id -> id.matches("frame-[0-9]")).findFirst().orElseThrow(() -> new AssertionError("none on B: " + onA));
+
+        for (var asked : List.of(Map.entry(b, streamsOnA), Map.entry(a, streamsOnB))) {
+          HttpResponse<byte[]> local = awaitFrame(asked.getKey() == a ? b : a, asked.getValue());
+          HttpResponse<byte[]> remote = awaitFrame(asked.getKey(), asked.getValue());
+          assertEquals("image/jpeg", remote.headers().firstValue("Content-Type").orElseThrow());
+          assertTrue(remote.body().length > 512 * 1024, "the whole frame: " + remote.body().length + " bytes");
+          assertTrue(frames.stream().anyMatch(f -> java.util.Arrays.equals(f, remote.body())), "one of the camera's own frames");
+          long seenLocally = Long.parseLong(local.headers().firstValue("X-Frame-Sequence").orElseThrow());
+          long seenRemotely = Long.parseLong(remote.headers().firstValue("X-Frame-Sequence").orElseThrow());
+          assertTrue(seenRemotely >= seenLocally, "the newest frame, not an older copy: " + seenRemotely + " < " + seenLocally);
+        }
+        // A camera that does not stream has no frame anywhere: each node says so after asking the other.
+        for (TestNodes.Node node : List.of(a, b)) {
+          HttpResponse<String> none = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create(node.baseUrl() + "/api/cameras/frame-off/frame/latest")).build(), HttpResponse.BodyHandlers.ofString());
+          assertEquals(404, none.statusCode(), none.body());
+          assertTrue(none.body().contains("on any node"), none.body());
+        }
+      } finally {
+        if (b != null) b.stop();
+        a.stop();
+      }
+    }
+  }
+
+  /** The camera's newest frame through {@code node}'s API, once it has one (a camera's first frame takes a moment). */
+  private static HttpResponse<byte[]> awaitFrame(TestNodes.Node node, String cameraId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<byte[]> r;
+    do {
+      r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/api/cameras/" + cameraId + "/frame/latest"))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() == 200) return r;
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(cameraId + " through port " + node.httpPort() + ": " + r.statusCode() + " " + new String(r.body()));
+  }
+
+  @Test
   void aLiveFeedClientOnOneNodeSeesDetectionsPersistedOnTheOther() throws Exception {
     Config db = TestDatabases.preferPostgres("live_cluster", dataDir);
     TestNodes.Node a = TestNodes.start(db);
