@@ -31,7 +31,7 @@ export function systemPage(main) {
     const inference = h.inference || {};
     show(body,
       el('dl', { class: 'facts' }, fact('Status', h.status, `status ${h.status}`), fact('Node', h.node), fact('Cluster', h.cluster),
-        fact('Journal', h.journal), fact('Version', h.appVersion), fact('Authentication', h.auth), h.warning ? fact('Warning', h.warning, 'error') : null),
+        fact('Journal', h.journal), fact('Version', h.appVersion), fact('Authentication', authText(h.auth)), h.warning ? fact('Warning', h.warning, 'error') : null),
       el('h3', null, 'Inference', inference.mode ? ` (${inference.mode})` : ''),
       table(['Provider', 'State'], Object.entries(inference.providers || {}).map(([p, s]) => [p, s]), 'providers'),
       table(['Worker', 'Provider', 'State', 'Breaker', 'In flight', 'Capacity', 'Load'],
@@ -47,6 +47,12 @@ export function systemPage(main) {
 
   refresh();
   return () => { alive = false; clearTimeout(timer); };
+}
+
+/** /health's auth part (mode, and the OIDC provider's state when there is one) as one line. */
+function authText(auth) {
+  if (!auth) return '';
+  return [auth.mode, auth.provider ? `provider ${auth.provider}` : '', auth.reason || ''].filter((x) => x).join(', ');
 }
 
 /** The cluster's members and the projections' progress (GET /api/system). */

@@ -207,6 +207,9 @@ class DashboardBrowserTest {
         d.findElements(By.cssSelector("#members tbody tr")).stream().filter(r -> r.getText().contains(address)).findFirst()
             .map(r -> r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList()).orElse(null));
     assertEquals(List.of(address, "—", "up", "yes", "leader, this node"), cells, member.getText());
+    // The node's authentication mode reads as words, not as an object's markup.
+    String facts = browser.findElement(By.cssSelector("#system dl.facts")).getText();
+    assertTrue(facts.contains("builtin") && !facts.contains("[object"), facts);
     // Every projection of camera events, with its slices' events behind and lag; the cameras' one has caught up.
     List<String> cameras = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
         d.findElements(By.cssSelector("#projections tbody tr")).stream()
