@@ -37,6 +37,10 @@ import java.util.TreeMap;
  */
 public final class Tracker {
 
+  // Tracks with at most this many hits have no velocity estimate yet (one hit) or only a two-point one
+  // (just confirmed at the default confirm-hits): the centre gate is for them.
+  private static final int YOUNG_HITS = 2;
+
   private final TrackerSettings settings;
   // Class name -> group key; a cache of settings.classKey, which the hot path asks per detection.
   private final Map<String, String> classKeys = new HashMap<>();
@@ -120,6 +124,21 @@ public final class Tracker {
     associate(live, confirmed, detections, detKeys, high, detOfTrack);
     associate(live, remaining(confirmed, detOfTrack), detections, detKeys, low, detOfTrack);
     associate(live, tentative, detections, detKeys, high, detOfTrack);
+    if (settings.centreGate() > 0) {
+      // Young tracks have no velocity worth the name, so a fast mover's next box may not overlap the
+      // predicted one at all. What the IoU passes left gets a distance gate, confirmed tracks first:
+      // a tentative one (most often a false positive) cannot take an object's detection this way.
+      List<Integer> youngConfirmed = new ArrayList<>();
+      List<Integer> youngTentative = new ArrayList<>();
+      for (int t = 0; t < live.size(); t++) {
+        TrackState track = live.get(t);
+        if (detOfTrack[t] >= 0 || track.hits() > YOUNG_HITS) continue;
+        (track.confirmed() ? youngConfirmed : youngTentative).add(t);
+      }
+      associateByCentre(live, youngConfirmed, detections, detKeys, high, detOfTrack);
+      associateByCentre(live, remaining(youngConfirmed, detOfTrack), detections, detKeys, low, detOfTrack);
+      associateByCentre(live, youngTentative, detections, detKeys, high, detOfTrack);
+    }
 
     OptionalLong[] trackIds = new OptionalLong[n];
     Arrays.fill(trackIds, OptionalLong.empty());
@@ -140,7 +159,7 @@ public final class Tracker {
         continue;
       }
       detUsed[d] = true;
-      TrackState hit = withHit(track, capturedAt, detections.get(d));
+      TrackState hit = withHit(track, capturedAt, detections.get(d), dt);
       if (hit.confirmed()) {
         trackIds[d] = OptionalLong.of(hit.id());
         if (!track.confirmed()) newlyConfirmed.add(hit.summary());
@@ -190,6 +209,39 @@ public final class Tracker {
     }
   }
 
+  // As associate, on the distance between the predicted centre and the detection's, in units of the
+  // predicted box's larger side, gated at centre-gate; boxes whose sizes differ by more than
+  // centre-gate-size-ratio never match.
+  private void associateByCentre(List<TrackState> live, List<Integer> trackIdx, List<TrackInput> detections,
+      String[] detKeys, List<Integer> detIdx, int[] detOfTrack) {
+    List<Integer> free = new ArrayList<>(detIdx.size());
+    boolean[] taken = new boolean[detections.size()];
+    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
+    for (int d : detIdx) if (!taken[d]) free.add(d);
+    if (trackIdx.isEmpty() || free.isEmpty()) return;
+    double gate = settings.centreGate();
+    double ratio = settings.centreGateSizeRatio();
+    // Costs are distances over the gate, so the gate is 1; 2 stands for outside it.
+    double[][] cost = new double[trackIdx.size()][free.size()];
+    for (int r = 0; r < trackIdx.size(); r++) {
+      TrackState t = live.get(trackIdx.get(r));
+      BoundingBox p = t.predictedBox();
+      double ps = size(p);
+      for (int c = 0; c < free.size(); c++) {
+        int d = free.get(c);
+        BoundingBox b = detections.get(d).box();
+        double bs = size(b);
+        double dist = Math.hypot((b.x1() + b.x2() - p.x1() - p.x2()) / 2, (b.y1() + b.y2() - p.y1() - p.y2()) / 2);
+        boolean similar = Math.max(ps, bs) <= ratio * Math.min(ps, bs);
+        cost[r][c] = t.classKey().equals(detKeys[d]) && similar ? Math.min(2, dist / (gate * ps)) : 2;
+      }
+    }
+    int[] match = Assignment.solve(cost, 1);
+    for (int r = 0; r < match.length; r++) {
+      if (match[r] >= 0) detOfTrack[trackIdx.get(r)] = free.get(match[r]);
+    }
+  }
+
   private static List<Integer> remaining(List<Integer> trackIdx, int[] detOfTrack) {
     List<Integer> out = new ArrayList<>();
     for (int t : trackIdx) if (detOfTrack[t] < 0) out.add(t);
@@ -205,8 +257,11 @@ public final class Tracker {
     return t;
   }
 
-  private TrackState withHit(TrackState t, Instant at, TrackInput d) {
+  private TrackState withHit(TrackState t, Instant at, TrackInput d, double dt) {
     KalmanState k = KalmanBox.update(t.kalman(), d.box());
+    // A tentative track is dropped on its first miss, so its second hit is always one frame (dt)
+    // after its first, and its filter still holds the first box with zero velocity.
+    if (settings.seedVelocity() && t.hits() == 1 && dt > 0) k = KalmanBox.seedVelocity(k, t.kalman(), d.box(), dt);
     BoundingBox filtered = KalmanBox.box(k);
     PathPoint centre = centre(at, filtered);
     int hits = t.hits() + 1;

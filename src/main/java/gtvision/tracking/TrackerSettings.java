@@ -22,13 +22,38 @@ import java.util.TreeSet;
  *     counts as not moving
  * @param stillAfter how long a track must not move before it is flagged still
  * @param classGroups classes a track may switch between; a class in no group matches only itself
+ * @param centreGate for tracks without a velocity estimate yet (one hit, or just confirmed): a
+ *     detection left after the IoU passes matches when its centre lies within this many box sizes
+ *     (the larger side) of the predicted centre; 0 turns the gate off
+ * @param centreGateSizeRatio the most the larger sides of track box and detection may differ, as a
+ *     ratio, for the centre gate
+ * @param seedVelocity whether a track's second hit sets its velocity to the displacement between its
+ *     first two detections (instead of the filter's cautious first correction from zero)
  */
 public record TrackerSettings(double highThreshold, double lowThreshold, double matchIou,
     int confirmHits, int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter,
-    List<Set<String>> classGroups) {
+    List<Set<String>> classGroups, double centreGate, double centreGateSizeRatio, boolean seedVelocity) {
+
+  /** tracking.conf's defaults of the young-track gate, for callers that set only the other settings. */
+  public static final double DEFAULT_CENTRE_GATE = 2.0;
+  public static final double DEFAULT_CENTRE_GATE_SIZE_RATIO = 1.5;
+  public static final boolean DEFAULT_SEED_VELOCITY = true;
 
   public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 2, 5,
       Duration.ofSeconds(60), 0.1, Duration.ofSeconds(30), List.of(Set.of("car", "truck", "bus")));
+
+  /** Settings with the young-track gate and velocity seeding at their defaults. */
+  public TrackerSettings(double highThreshold, double lowThreshold, double matchIou, int confirmHits,
+      int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter, List<Set<String>> classGroups) {
+    this(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge, stillThreshold, stillAfter,
+        classGroups, DEFAULT_CENTRE_GATE, DEFAULT_CENTRE_GATE_SIZE_RATIO, DEFAULT_SEED_VELOCITY);
+  }
+
+  /** These settings with another young-track gate and velocity seeding (benchmarks compare them). */
+  public TrackerSettings withYoungTracks(double centreGate, double centreGateSizeRatio, boolean seedVelocity) {
+    return new TrackerSettings(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge,
+        stillThreshold, stillAfter, classGroups, centreGate, centreGateSizeRatio, seedVelocity);
+  }
 
   public TrackerSettings {
     fraction(lowThreshold, "low-threshold");
@@ -46,6 +71,12 @@ public record TrackerSettings(double highThreshold, double lowThreshold, double 
     positive(stillAfter, "still-after");
     if (!(stillThreshold >= 0) || Double.isInfinite(stillThreshold)) {
       throw new IllegalArgumentException("gtv.tracking.still-threshold must be a finite number >= 0, not " + stillThreshold);
+    }
+    if (!(centreGate >= 0) || Double.isInfinite(centreGate)) {
+      throw new IllegalArgumentException("gtv.tracking.centre-gate must be a finite number >= 0 (0 turns it off), not " + centreGate);
+    }
+    if (!(centreGateSizeRatio >= 1) || Double.isInfinite(centreGateSizeRatio)) {
+      throw new IllegalArgumentException("gtv.tracking.centre-gate-size-ratio must be a finite number >= 1, not " + centreGateSizeRatio);
     }
     List<Set<String>> groups = new ArrayList<>();
     Set<String> seen = new TreeSet<>();
@@ -72,7 +103,10 @@ public record TrackerSettings(double highThreshold, double lowThreshold, double 
         t.getDuration("max-age"),
         t.getDouble("still-threshold"),
         t.getDuration("still-after"),
-        classGroups(t));
+        classGroups(t),
+        t.getDouble("centre-gate"),
+        t.getDouble("centre-gate-size-ratio"),
+        t.getBoolean("seed-velocity"));
   }
 
   /**
