@@ -128,23 +128,6 @@ final class KalmanBox {
     return new KalmanState(mean, out);
   }
 
-  /**
-   * The corrected state {@code updated} with its velocity replaced by the displacement from the
-   * first box ({@code first}'s position, its velocity zero) to the second, {@code dtSeconds} later.
-   * One correction from zero velocity moves the velocity only part of the way, so a fast mover's
-   * third box would be looked for far behind it. The aspect ratio's velocity stays zero: detector
-   * boxes jitter in shape more than a rigid object changes.
-   */
-  static KalmanState seedVelocity(KalmanState updated, KalmanState first, BoundingBox second, double dtSeconds) {
-    if (!(dtSeconds > 0) || Double.isInfinite(dtSeconds)) {
-      throw new IllegalArgumentException("Kalman time step must be a finite number > 0, not " + dtSeconds);
-    }
-    double[] z = measurement(second);
-    double[] mean = updated.mean();
-    for (int i = 0; i < M; i++) mean[i + M] = i == 2 ? 0 : (z[i] - first.m(i)) / dtSeconds;
-    return new KalmanState(mean, updated.covariance());
-  }
-
   /** The box the state stands for. */
   static BoundingBox box(KalmanState s) {
     double cx = s.m(0);

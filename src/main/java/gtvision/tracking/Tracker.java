@@ -25,6 +25,9 @@ import java.util.TreeMap;
  *       tracks;
  *   <li>tentative tracks are matched to the high detections left; a tentative track that misses a
  *       frame is dropped (most are false positives);
+ *   <li>tentative tracks of one hit still unmatched are matched to the high detections left by
+ *       centre distance (centre-gate box sizes, similar size): without a velocity yet, a fast mover's
+ *       second box need not overlap its first;
  *   <li>high detections still unmatched start tentative tracks;
  *   <li>confirmed tracks that missed max-misses frames in a row end.
  * </ol>
@@ -36,10 +39,6 @@ import java.util.TreeMap;
  * frames give the same answers.
  */
 public final class Tracker {
-
-  // Tracks with at most this many hits have no velocity estimate yet (one hit) or only a two-point one
-  // (just confirmed at the default confirm-hits): the centre gate is for them.
-  private static final int YOUNG_HITS = 2;
 
   private final TrackerSettings settings;
   // Class name -> group key; a cache of settings.classKey, which the hot path asks per detection.
@@ -125,19 +124,12 @@ public final class Tracker {
     associate(live, remaining(confirmed, detOfTrack), detections, detKeys, low, detOfTrack);
     associate(live, tentative, detections, detKeys, high, detOfTrack);
     if (settings.centreGate() > 0) {
-      // Young tracks have no velocity worth the name, so a fast mover's next box may not overlap the
-      // predicted one at all. What the IoU passes left gets a distance gate, confirmed tracks first:
-      // a tentative one (most often a false positive) cannot take an object's detection this way.
-      List<Integer> youngConfirmed = new ArrayList<>();
-      List<Integer> youngTentative = new ArrayList<>();
-      for (int t = 0; t < live.size(); t++) {
-        TrackState track = live.get(t);
-        if (detOfTrack[t] >= 0 || track.hits() > YOUNG_HITS) continue;
-        (track.confirmed() ? youngConfirmed : youngTentative).add(t);
-      }
-      associateByCentre(live, youngConfirmed, detections, detKeys, high, detOfTrack);
-      associateByCentre(live, remaining(youngConfirmed, detOfTrack), detections, detKeys, low, detOfTrack);
-      associateByCentre(live, youngTentative, detections, detKeys, high, detOfTrack);
+      // A track with one hit has no velocity, so a fast mover's second box may not overlap its first
+      // at all. Only what the IoU passes left gets this distance gate: confirmed tracks have had their
+      // pick, so a tentative one (most often a false positive) cannot take an object's detection.
+      List<Integer> newborn = new ArrayList<>();
+      for (int t : tentative) if (detOfTrack[t] < 0 && live.get(t).hits() == 1) newborn.add(t);
+      associateByCentre(live, newborn, detections, detKeys, high, detOfTrack);
     }
 
     OptionalLong[] trackIds = new OptionalLong[n];
@@ -159,7 +151,7 @@ public final class Tracker {
         continue;
       }
       detUsed[d] = true;
-      TrackState hit = withHit(track, capturedAt, detections.get(d), dt);
+      TrackState hit = withHit(track, capturedAt, detections.get(d));
       if (hit.confirmed()) {
         trackIds[d] = OptionalLong.of(hit.id());
         if (!track.confirmed()) newlyConfirmed.add(hit.summary());
@@ -257,11 +249,8 @@ public final class Tracker {
     return t;
   }
 
-  private TrackState withHit(TrackState t, Instant at, TrackInput d, double dt) {
+  private TrackState withHit(TrackState t, Instant at, TrackInput d) {
     KalmanState k = KalmanBox.update(t.kalman(), d.box());
-    // A tentative track is dropped on its first miss, so its second hit is always one frame (dt)
-    // after its first, and its filter still holds the first box with zero velocity.
-    if (settings.seedVelocity() && t.hits() == 1 && dt > 0) k = KalmanBox.seedVelocity(k, t.kalman(), d.box(), dt);
     BoundingBox filtered = KalmanBox.box(k);
     PathPoint centre = centre(at, filtered);
     int hits = t.hits() + 1;

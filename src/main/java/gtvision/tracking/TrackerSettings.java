@@ -22,37 +22,34 @@ import java.util.TreeSet;
  *     counts as not moving
  * @param stillAfter how long a track must not move before it is flagged still
  * @param classGroups classes a track may switch between; a class in no group matches only itself
- * @param centreGate for tracks without a velocity estimate yet (one hit, or just confirmed): a
- *     detection left after the IoU passes matches when its centre lies within this many box sizes
- *     (the larger side) of the predicted centre; 0 turns the gate off
+ * @param centreGate for tentative tracks of one hit (no velocity yet): a high detection left after
+ *     the IoU passes matches when its centre lies within this many box sizes (the larger side) of the
+ *     track's; 0 turns the gate off
  * @param centreGateSizeRatio the most the larger sides of track box and detection may differ, as a
  *     ratio, for the centre gate
- * @param seedVelocity whether a track's second hit sets its velocity to the displacement between its
- *     first two detections (instead of the filter's cautious first correction from zero)
  */
 public record TrackerSettings(double highThreshold, double lowThreshold, double matchIou,
     int confirmHits, int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter,
-    List<Set<String>> classGroups, double centreGate, double centreGateSizeRatio, boolean seedVelocity) {
+    List<Set<String>> classGroups, double centreGate, double centreGateSizeRatio) {
 
-  /** tracking.conf's defaults of the young-track gate, for callers that set only the other settings. */
+  /** tracking.conf's defaults of the centre gate, for callers that set only the other settings. */
   public static final double DEFAULT_CENTRE_GATE = 2.0;
-  public static final double DEFAULT_CENTRE_GATE_SIZE_RATIO = 1.5;
-  public static final boolean DEFAULT_SEED_VELOCITY = true;
+  public static final double DEFAULT_CENTRE_GATE_SIZE_RATIO = 1.3;
 
   public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 2, 5,
       Duration.ofSeconds(60), 0.1, Duration.ofSeconds(30), List.of(Set.of("car", "truck", "bus")));
 
-  /** Settings with the young-track gate and velocity seeding at their defaults. */
+  /** Settings with the centre gate at its defaults. */
   public TrackerSettings(double highThreshold, double lowThreshold, double matchIou, int confirmHits,
       int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter, List<Set<String>> classGroups) {
     this(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge, stillThreshold, stillAfter,
-        classGroups, DEFAULT_CENTRE_GATE, DEFAULT_CENTRE_GATE_SIZE_RATIO, DEFAULT_SEED_VELOCITY);
+        classGroups, DEFAULT_CENTRE_GATE, DEFAULT_CENTRE_GATE_SIZE_RATIO);
   }
 
-  /** These settings with another young-track gate and velocity seeding (benchmarks compare them). */
-  public TrackerSettings withYoungTracks(double centreGate, double centreGateSizeRatio, boolean seedVelocity) {
+  /** These settings with another centre gate (0: off; benchmarks compare with and without). */
+  public TrackerSettings withCentreGate(double centreGate, double centreGateSizeRatio) {
     return new TrackerSettings(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge,
-        stillThreshold, stillAfter, classGroups, centreGate, centreGateSizeRatio, seedVelocity);
+        stillThreshold, stillAfter, classGroups, centreGate, centreGateSizeRatio);
   }
 
   public TrackerSettings {
@@ -105,8 +102,7 @@ public record TrackerSettings(double highThreshold, double lowThreshold, double 
         t.getDuration("still-after"),
         classGroups(t),
         t.getDouble("centre-gate"),
-        t.getDouble("centre-gate-size-ratio"),
-        t.getBoolean("seed-velocity"));
+        t.getDouble("centre-gate-size-ratio"));
   }
 
   /**

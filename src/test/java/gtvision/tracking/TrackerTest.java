@@ -67,8 +67,8 @@ class TrackerTest {
       assertTrue(u.started().isEmpty(), "frame " + i);
     }
 
-    // Without the gate and the seeded velocity, the same car is a new tentative track every frame.
-    Tracker before = new Tracker(TrackerSettings.DEFAULTS.withYoungTracks(0, 1.5, false));
+    // Without the gate, the same car is a new tentative track every frame.
+    Tracker before = new Tracker(TrackerSettings.DEFAULTS.withCentreGate(0, 1.3));
     for (int i = 0; i < 6; i++) {
       TrackUpdate u = before.update(T0.plusSeconds(i), List.of(car(150 * i, 0.9)));
       assertEquals(OptionalLong.empty(), u.trackIds().get(0), "frame " + i);
@@ -76,7 +76,7 @@ class TrackerTest {
   }
 
   @Test
-  void aDetectionFarAwayOrOfAnotherSizeDoesNotJoinAYoungTrack() {
+  void aDetectionFarAwayOrOfAnotherSizeOrClassDoesNotJoinANewTrack() {
     Tracker t = new Tracker(TrackerSettings.DEFAULTS);
     t.update(T0, List.of(car(0, 0.9)));
     // Five box sizes away: beyond the gate (2), so it starts its own track.
@@ -97,25 +97,27 @@ class TrackerTest {
   }
 
   @Test
-  void aConfirmedTrackKeepsPrecedenceOverATentativeOneAtTheCentreGate() {
+  void aConfirmedTrackKeepsPrecedenceOverANewTrackThatIsCloserByCentre() {
     Tracker t = new Tracker(TrackerSettings.DEFAULTS);
     t.update(T0, List.of(car(0, 0.9)));
-    TrackUpdate second = t.update(T0.plusSeconds(1), List.of(car(150, 0.9), car(500, 0.9)));
-    long id = second.trackIds().get(0).getAsLong();
-    assertEquals(OptionalLong.empty(), second.trackIds().get(1)); // a false positive's new track
-    // No IoU match for either: the confirmed track expects 300 (1.2 sizes off), the tentative 500
-    // (0.8 sizes off, closer). The confirmed track takes it.
-    TrackUpdate third = t.update(T0.plusSeconds(2), List.of(car(420, 0.9)));
-    assertEquals(OptionalLong.of(id), third.trackIds().get(0));
+    long id = t.update(T0.plusSeconds(1), List.of(car(10, 0.9))).trackIds().get(0).getAsLong();
+    // A false positive beside it, not overlapping the confirmed track's box: a new tentative track.
+    TrackUpdate fp = t.update(T0.plusSeconds(2), List.of(car(20, 0.9), car(140, 0.9)));
+    assertEquals(OptionalLong.of(id), fp.trackIds().get(0));
+    assertEquals(1, fp.started().size());
+    // 0.8 box sizes from the new track's centre, within its gate, but overlapping the confirmed
+    // track's prediction: the confirmed track, matched first, takes it, and the new one is dropped.
+    TrackUpdate next = t.update(T0.plusSeconds(3), List.of(car(60, 0.9)));
+    assertEquals(OptionalLong.of(id), next.trackIds().get(0));
     assertEquals(1, t.tracks().size());
   }
 
   @Test
-  void theYoungTrackSettingsAreValidatedByName() {
+  void theCentreGateSettingsAreValidatedByName() {
     TrackerSettings d = TrackerSettings.DEFAULTS;
-    IllegalArgumentException gate = assertThrows(IllegalArgumentException.class, () -> d.withYoungTracks(-1, 1.5, true));
+    IllegalArgumentException gate = assertThrows(IllegalArgumentException.class, () -> d.withCentreGate(-1, 1.3));
     assertTrue(gate.getMessage().contains("gtv.tracking.centre-gate "), gate.getMessage());
-    IllegalArgumentException ratio = assertThrows(IllegalArgumentException.class, () -> d.withYoungTracks(2, 0.9, true));
+    IllegalArgumentException ratio = assertThrows(IllegalArgumentException.class, () -> d.withCentreGate(2, 0.9));
     assertTrue(ratio.getMessage().contains("gtv.tracking.centre-gate-size-ratio"), ratio.getMessage());
   }
 
@@ -123,9 +125,9 @@ class TrackerTest {
   void trackingConfHoldsTheDefaults() {
     Config root = ConfigFactory.parseResources("tracking.conf").resolve();
     assertEquals(TrackerSettings.DEFAULTS, TrackerSettings.from(root));
-    Config off = ConfigFactory.parseString("gtv.tracking.centre-gate = 0\ngtv.tracking.seed-velocity = false")
+    Config off = ConfigFactory.parseString("gtv.tracking.centre-gate = 0")
         .withFallback(root).resolve();
-    assertEquals(TrackerSettings.DEFAULTS.withYoungTracks(0, 1.5, false), TrackerSettings.from(off));
+    assertEquals(TrackerSettings.DEFAULTS.withCentreGate(0, 1.3), TrackerSettings.from(off));
   }
 
   @Test
