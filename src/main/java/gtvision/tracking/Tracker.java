@@ -179,10 +179,7 @@ public final class Tracker {
   // detOfTrack. Pairs of different class groups or below match-iou are never matched.
   private void associate(List<TrackState> live, List<Integer> trackIdx, List<TrackInput> detections,
       String[] detKeys, List<Integer> detIdx, int[] detOfTrack) {
-    List<Integer> free = new ArrayList<>(detIdx.size());
-    boolean[] taken = new boolean[detections.size()];
-    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
-    for (int d : detIdx) if (!taken[d]) free.add(d);
+    List<Integer> free = untaken(detIdx, detOfTrack, detections.size());
     if (trackIdx.isEmpty() || free.isEmpty()) return;
     double maxCost = 1 - settings.matchIou();
     // Outside the gate: anything above maxCost; 2 keeps the matrix finite and small.
@@ -206,10 +203,7 @@ public final class Tracker {
   // centre-gate-size-ratio never match.
   private void associateByCentre(List<TrackState> live, List<Integer> trackIdx, List<TrackInput> detections,
       String[] detKeys, List<Integer> detIdx, int[] detOfTrack) {
-    List<Integer> free = new ArrayList<>(detIdx.size());
-    boolean[] taken = new boolean[detections.size()];
-    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
-    for (int d : detIdx) if (!taken[d]) free.add(d);
+    List<Integer> free = untaken(detIdx, detOfTrack, detections.size());
     if (trackIdx.isEmpty() || free.isEmpty()) return;
     double gate = settings.centreGate();
     double ratio = settings.centreGateSizeRatio();
@@ -232,6 +226,15 @@ public final class Tracker {
     for (int r = 0; r < match.length; r++) {
       if (match[r] >= 0) detOfTrack[trackIdx.get(r)] = free.get(match[r]);
     }
+  }
+
+  // The given detections that no track has taken yet.
+  private static List<Integer> untaken(List<Integer> detIdx, int[] detOfTrack, int detections) {
+    boolean[] taken = new boolean[detections];
+    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
+    List<Integer> free = new ArrayList<>(detIdx.size());
+    for (int d : detIdx) if (!taken[d]) free.add(d);
+    return free;
   }
 
   private static List<Integer> remaining(List<Integer> trackIdx, int[] detOfTrack) {
