@@ -25,6 +25,9 @@ import java.util.TreeMap;
  *       tracks;
  *   <li>tentative tracks are matched to the high detections left; a tentative track that misses a
  *       frame is dropped (most are false positives);
+ *   <li>tentative tracks of one hit still unmatched are matched to the high detections left by
+ *       centre distance (centre-gate box sizes, similar size): without a velocity yet, a fast mover's
+ *       second box need not overlap its first;
  *   <li>high detections still unmatched start tentative tracks;
  *   <li>confirmed tracks that missed max-misses frames in a row end.
  * </ol>
@@ -120,6 +123,14 @@ public final class Tracker {
     associate(live, confirmed, detections, detKeys, high, detOfTrack);
     associate(live, remaining(confirmed, detOfTrack), detections, detKeys, low, detOfTrack);
     associate(live, tentative, detections, detKeys, high, detOfTrack);
+    if (settings.centreGate() > 0) {
+      // A track with one hit has no velocity, so a fast mover's second box may not overlap its first
+      // at all. Only what the IoU passes left gets this distance gate: confirmed tracks have had their
+      // pick, so a tentative one (most often a false positive) cannot take an object's detection.
+      List<Integer> newborn = new ArrayList<>();
+      for (int t : tentative) if (detOfTrack[t] < 0 && live.get(t).hits() == 1) newborn.add(t);
+      associateByCentre(live, newborn, detections, detKeys, high, detOfTrack);
+    }
 
     OptionalLong[] trackIds = new OptionalLong[n];
     Arrays.fill(trackIds, OptionalLong.empty());
@@ -168,10 +179,7 @@ public final class Tracker {
   // detOfTrack. Pairs of different class groups or below match-iou are never matched.
   private void associate(List<TrackState> live, List<Integer> trackIdx, List<TrackInput> detections,
       String[] detKeys, List<Integer> detIdx, int[] detOfTrack) {
-    List<Integer> free = new ArrayList<>(detIdx.size());
-    boolean[] taken = new boolean[detections.size()];
-    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
-    for (int d : detIdx) if (!taken[d]) free.add(d);
+    List<Integer> free = untaken(detIdx, detOfTrack, detections.size());
     if (trackIdx.isEmpty() || free.isEmpty()) return;
     double maxCost = 1 - settings.matchIou();
     // Outside the gate: anything above maxCost; 2 keeps the matrix finite and small.
@@ -188,6 +196,45 @@ public final class Tracker {
     for (int r = 0; r < match.length; r++) {
       if (match[r] >= 0) detOfTrack[trackIdx.get(r)] = free.get(match[r]);
     }
+  }
+
+  // As associate, on the distance between the predicted centre and the detection's, in units of the
+  // predicted box's larger side, gated at centre-gate; boxes whose sizes differ by more than
+  // centre-gate-size-ratio never match.
+  private void associateByCentre(List<TrackState> live, List<Integer> trackIdx, List<TrackInput> detections,
+      String[] detKeys, List<Integer> detIdx, int[] detOfTrack) {
+    List<Integer> free = untaken(detIdx, detOfTrack, detections.size());
+    if (trackIdx.isEmpty() || free.isEmpty()) return;
+    double gate = settings.centreGate();
+    double ratio = settings.centreGateSizeRatio();
+    // Costs are distances over the gate, so the gate is 1; 2 stands for outside it.
+    double[][] cost = new double[trackIdx.size()][free.size()];
+    for (int r = 0; r < trackIdx.size(); r++) {
+      TrackState t = live.get(trackIdx.get(r));
+      BoundingBox p = t.predictedBox();
+      double ps = size(p);
+      for (int c = 0; c < free.size(); c++) {
+        int d = free.get(c);
+        BoundingBox b = detections.get(d).box();
+        double bs = size(b);
+        double dist = Math.hypot((b.x1() + b.x2() - p.x1() - p.x2()) / 2, (b.y1() + b.y2() - p.y1() - p.y2()) / 2);
+        boolean similar = Math.max(ps, bs) <= ratio * Math.min(ps, bs);
+        cost[r][c] = t.classKey().equals(detKeys[d]) && similar ? Math.min(2, dist / (gate * ps)) : 2;
+      }
+    }
+    int[] match = Assignment.solve(cost, 1);
+    for (int r = 0; r < match.length; r++) {
+      if (match[r] >= 0) detOfTrack[trackIdx.get(r)] = free.get(match[r]);
+    }
+  }
+
+  // The given detections that no track has taken yet.
+  private static List<Integer> untaken(List<Integer> detIdx, int[] detOfTrack, int detections) {
+    boolean[] taken = new boolean[detections];
+    for (int d : detOfTrack) if (d >= 0) taken[d] = true;
+    List<Integer> free = new ArrayList<>(detIdx.size());
+    for (int d : detIdx) if (!taken[d]) free.add(d);
+    return free;
   }
 
   private static List<Integer> remaining(List<Integer> trackIdx, int[] detOfTrack) {

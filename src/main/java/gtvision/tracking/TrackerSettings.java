@@ -22,13 +22,35 @@ import java.util.TreeSet;
  *     counts as not moving
  * @param stillAfter how long a track must not move before it is flagged still
  * @param classGroups classes a track may switch between; a class in no group matches only itself
+ * @param centreGate for tentative tracks of one hit (no velocity yet): a high detection left after
+ *     the IoU passes matches when its centre lies within this many box sizes (the larger side) of the
+ *     track's; 0 turns the gate off
+ * @param centreGateSizeRatio the most the larger sides of track box and detection may differ, as a
+ *     ratio, for the centre gate
  */
 public record TrackerSettings(double highThreshold, double lowThreshold, double matchIou,
     int confirmHits, int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter,
-    List<Set<String>> classGroups) {
+    List<Set<String>> classGroups, double centreGate, double centreGateSizeRatio) {
+
+  /** tracking.conf's defaults of the centre gate, for callers that set only the other settings. */
+  public static final double DEFAULT_CENTRE_GATE = 2.0;
+  public static final double DEFAULT_CENTRE_GATE_SIZE_RATIO = 1.3;
 
   public static final TrackerSettings DEFAULTS = new TrackerSettings(0.5, 0.1, 0.2, 2, 5,
       Duration.ofSeconds(60), 0.1, Duration.ofSeconds(30), List.of(Set.of("car", "truck", "bus")));
+
+  /** Settings with the centre gate at its defaults. */
+  public TrackerSettings(double highThreshold, double lowThreshold, double matchIou, int confirmHits,
+      int maxMisses, Duration maxAge, double stillThreshold, Duration stillAfter, List<Set<String>> classGroups) {
+    this(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge, stillThreshold, stillAfter,
+        classGroups, DEFAULT_CENTRE_GATE, DEFAULT_CENTRE_GATE_SIZE_RATIO);
+  }
+
+  /** These settings with another centre gate (0: off; benchmarks compare with and without). */
+  public TrackerSettings withCentreGate(double centreGate, double centreGateSizeRatio) {
+    return new TrackerSettings(highThreshold, lowThreshold, matchIou, confirmHits, maxMisses, maxAge,
+        stillThreshold, stillAfter, classGroups, centreGate, centreGateSizeRatio);
+  }
 
   public TrackerSettings {
     fraction(lowThreshold, "low-threshold");
@@ -46,6 +68,12 @@ public record TrackerSettings(double highThreshold, double lowThreshold, double 
     positive(stillAfter, "still-after");
     if (!(stillThreshold >= 0) || Double.isInfinite(stillThreshold)) {
       throw new IllegalArgumentException("gtv.tracking.still-threshold must be a finite number >= 0, not " + stillThreshold);
+    }
+    if (!(centreGate >= 0) || Double.isInfinite(centreGate)) {
+      throw new IllegalArgumentException("gtv.tracking.centre-gate must be a finite number >= 0 (0 turns it off), not " + centreGate);
+    }
+    if (!(centreGateSizeRatio >= 1) || Double.isInfinite(centreGateSizeRatio)) {
+      throw new IllegalArgumentException("gtv.tracking.centre-gate-size-ratio must be a finite number >= 1, not " + centreGateSizeRatio);
     }
     List<Set<String>> groups = new ArrayList<>();
     Set<String> seen = new TreeSet<>();
@@ -72,7 +100,9 @@ public record TrackerSettings(double highThreshold, double lowThreshold, double 
         t.getDuration("max-age"),
         t.getDouble("still-threshold"),
         t.getDuration("still-after"),
-        classGroups(t));
+        classGroups(t),
+        t.getDouble("centre-gate"),
+        t.getDouble("centre-gate-size-ratio"));
   }
 
   /**

@@ -2,8 +2,11 @@ package gtvision.tracking;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import gtvision.inference.BoundingBox;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,6 +51,83 @@ class TrackerTest {
     TrackUpdate end = t.update(T0.plusSeconds(6), List.of());
     assertEquals(id, end.ended().get(0).id());
     assertEquals(2, end.ended().get(0).hits());
+  }
+
+  @Test
+  void aFastMoverIsConfirmedOnItsSecondFrameAndKeptAfter() {
+    // 150 px a frame on a 100 px wide car: consecutive boxes do not overlap at all.
+    Tracker t = new Tracker(TrackerSettings.DEFAULTS);
+    t.update(T0, List.of(car(0, 0.9)));
+    TrackUpdate second = t.update(T0.plusSeconds(1), List.of(car(150, 0.9)));
+    assertEquals(1, second.confirmed().size());
+    long id = second.trackIds().get(0).getAsLong();
+    for (int i = 2; i < 6; i++) {
+      TrackUpdate u = t.update(T0.plusSeconds(i), List.of(car(150 * i, 0.9)));
+      assertEquals(OptionalLong.of(id), u.trackIds().get(0), "frame " + i);
+      assertTrue(u.started().isEmpty(), "frame " + i);
+    }
+
+    // Without the gate, the same car is a new tentative track every frame.
+    Tracker before = new Tracker(TrackerSettings.DEFAULTS.withCentreGate(0, 1.3));
+    for (int i = 0; i < 6; i++) {
+      TrackUpdate u = before.update(T0.plusSeconds(i), List.of(car(150 * i, 0.9)));
+      assertEquals(OptionalLong.empty(), u.trackIds().get(0), "frame " + i);
+    }
+  }
+
+  @Test
+  void aDetectionFarAwayOrOfAnotherSizeOrClassDoesNotJoinANewTrack() {
+    Tracker t = new Tracker(TrackerSettings.DEFAULTS);
+    t.update(T0, List.of(car(0, 0.9)));
+    // Five box sizes away: beyond the gate (2), so it starts its own track.
+    TrackUpdate far = t.update(T0.plusSeconds(1), List.of(car(500, 0.9)));
+    assertEquals(OptionalLong.empty(), far.trackIds().get(0));
+    assertEquals(1, far.started().size());
+    // Within the gate of the track at 500 (one size off) but three times its size.
+    TrackUpdate big = t.update(T0.plusSeconds(2),
+        List.of(new TrackInput("car", 0.9, new BoundingBox(500, 100, 800, 280))));
+    assertEquals(OptionalLong.empty(), big.trackIds().get(0));
+    assertEquals(1, big.started().size());
+    // Within the gate, the right size, another class group.
+    Tracker p = new Tracker(TrackerSettings.DEFAULTS);
+    p.update(T0, List.of(car(0, 0.9)));
+    TrackUpdate person = p.update(T0.plusSeconds(1),
+        List.of(new TrackInput("person", 0.9, new BoundingBox(150, 60, 210, 160))));
+    assertEquals(OptionalLong.empty(), person.trackIds().get(0));
+  }
+
+  @Test
+  void aConfirmedTrackKeepsPrecedenceOverANewTrackThatIsCloserByCentre() {
+    Tracker t = new Tracker(TrackerSettings.DEFAULTS);
+    t.update(T0, List.of(car(0, 0.9)));
+    long id = t.update(T0.plusSeconds(1), List.of(car(10, 0.9))).trackIds().get(0).getAsLong();
+    // A false positive beside it, not overlapping the confirmed track's box: a new tentative track.
+    TrackUpdate fp = t.update(T0.plusSeconds(2), List.of(car(20, 0.9), car(140, 0.9)));
+    assertEquals(OptionalLong.of(id), fp.trackIds().get(0));
+    assertEquals(1, fp.started().size());
+    // 0.8 box sizes from the new track's centre, within its gate, but overlapping the confirmed
+    // track's prediction: the confirmed track, matched first, takes it, and the new one is dropped.
+    TrackUpdate next = t.update(T0.plusSeconds(3), List.of(car(60, 0.9)));
+    assertEquals(OptionalLong.of(id), next.trackIds().get(0));
+    assertEquals(1, t.tracks().size());
+  }
+
+  @Test
+  void theCentreGateSettingsAreValidatedByName() {
+    TrackerSettings d = TrackerSettings.DEFAULTS;
+    IllegalArgumentException gate = assertThrows(IllegalArgumentException.class, () -> d.withCentreGate(-1, 1.3));
+    assertTrue(gate.getMessage().contains("gtv.tracking.centre-gate "), gate.getMessage());
+    IllegalArgumentException ratio = assertThrows(IllegalArgumentException.class, () -> d.withCentreGate(2, 0.9));
+    assertTrue(ratio.getMessage().contains("gtv.tracking.centre-gate-size-ratio"), ratio.getMessage());
+  }
+
+  @Test
+  void trackingConfHoldsTheDefaults() {
+    Config root = ConfigFactory.parseResources("tracking.conf").resolve();
+    assertEquals(TrackerSettings.DEFAULTS, TrackerSettings.from(root));
+    Config off = ConfigFactory.parseString("gtv.tracking.centre-gate = 0")
+        .withFallback(root).resolve();
+    assertEquals(TrackerSettings.DEFAULTS.withCentreGate(0, 1.3), TrackerSettings.from(off));
   }
 
   @Test
