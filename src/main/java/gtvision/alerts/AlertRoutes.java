@@ -4,9 +4,9 @@ import gtvision.camera.CameraValidator;
 import gtvision.detections.DetectionQuery;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.KeysetPage;
 import gtvision.http.QueryParams;
 import gtvision.persistence.Database;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,10 +42,9 @@ final class AlertRoutes extends AllDirectives {
       AlertQuery query = (AlertQuery) parsed;
       // One row more than asked tells whether another page exists.
       return onSuccess(database.run(c -> AlertTable.page(c, query.withLimit(query.limit() + 1))), rows -> {
-        List<AlertRow> page = rows.stream().limit(query.limit()).toList();
-        String next = rows.size() > query.limit() ? AlertQuery.after(page.get(page.size() - 1)).encode() : null;
+        KeysetPage<AlertRow> page = KeysetPage.of(rows, query.limit(), last -> AlertQuery.after(last).encode());
         return complete(StatusCodes.OK,
-            new AlertJson.AlertPage(page.stream().map(AlertJson.AlertResponse::of).toList(), next), json.marshaller());
+            new AlertJson.AlertPage(page.map(AlertJson.AlertResponse::of), page.nextCursor()), json.marshaller());
       });
     }))));
   }

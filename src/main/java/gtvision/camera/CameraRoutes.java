@@ -7,6 +7,7 @@ import gtvision.camera.CameraJson.CameraResponse;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.KeysetPage;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -88,9 +89,8 @@ public final class CameraRoutes extends AllDirectives {
           // One row more than asked tells whether another page exists.
           CompletionStage<List<CameraRow>> rows = cameras.page(after.get(), status, size + 1);
           return onSuccess(rows, found -> {
-            List<CameraRow> items = found.stream().limit(size).toList();
-            String next = found.size() > size ? encodeCursor(items.get(items.size() - 1).id()) : null;
-            return complete(StatusCodes.OK, new CameraPage(items, next), json.marshaller());
+            KeysetPage<CameraRow> page = KeysetPage.of(found, size, last -> encodeCursor(last.id()));
+            return complete(StatusCodes.OK, new CameraPage(page.items(), page.nextCursor()), json.marshaller());
           });
         })));
   }

@@ -7,6 +7,7 @@ import gtvision.evidence.EvidenceStore;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.KeysetPage;
 import gtvision.http.QueryParams;
 import gtvision.persistence.Database;
 import java.time.Instant;
@@ -68,10 +69,10 @@ public final class DetectionRoutes extends AllDirectives {
       DetectionQuery probe = new DetectionQuery(query.cameraId(), query.className(), query.minConfidence(),
           query.from(), query.to(), query.plate(), query.platePrefix(), query.after(), query.limit() + 1);
       return onSuccess(database.run(c -> DetectionTable.page(c, probe)), rows -> {
-        List<DetectionRow> page = rows.stream().limit(query.limit()).toList();
-        String next = rows.size() > query.limit() ? DetectionQuery.Cursor.after(page.get(page.size() - 1)).encode() : null;
+        KeysetPage<DetectionRow> page =
+            KeysetPage.of(rows, query.limit(), last -> DetectionQuery.Cursor.after(last).encode());
         return complete(StatusCodes.OK,
-            new DetectionJson.DetectionPage(page.stream().map(DetectionJson.DetectionResponse::of).toList(), next),
+            new DetectionJson.DetectionPage(page.map(DetectionJson.DetectionResponse::of), page.nextCursor()),
             json.marshaller());
       });
     });

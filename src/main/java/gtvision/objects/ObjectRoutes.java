@@ -11,6 +11,7 @@ import gtvision.evidence.EvidenceStore;
 import gtvision.http.ApiError;
 import gtvision.http.ApiErrors;
 import gtvision.http.Json;
+import gtvision.http.KeysetPage;
 import gtvision.http.QueryParams;
 import gtvision.persistence.Database;
 import java.time.Duration;
@@ -83,10 +84,9 @@ public final class ObjectRoutes extends AllDirectives {
       ObjectQuery query = (ObjectQuery) parsed;
       // One row more than asked tells whether another page exists.
       return onSuccess(database.run(c -> ObjectTable.page(c, query.withLimit(query.limit() + 1))), rows -> {
-        List<ObjectRow> page = rows.stream().limit(query.limit()).toList();
-        String next = rows.size() > query.limit() ? ObjectQuery.after(page.get(page.size() - 1)).encode() : null;
+        KeysetPage<ObjectRow> page = KeysetPage.of(rows, query.limit(), last -> ObjectQuery.after(last).encode());
         return complete(StatusCodes.OK,
-            new ObjectJson.EventPage(page.stream().map(ObjectJson.EventResponse::of).toList(), next), json.marshaller());
+            new ObjectJson.EventPage(page.map(ObjectJson.EventResponse::of), page.nextCursor()), json.marshaller());
       });
     });
   }
