@@ -36,9 +36,9 @@ async function evidence(a) {
 
 /**
  * Calls {@code listener} with every alert record of the live feed (all cameras) until the returned function
- * is called. Reconnects when the feed drops.
+ * is called ({@code onOpen} each time the feed is connected). Reconnects when the feed drops.
  */
-export function onAlert(listener) {
+export function onAlert(listener, onOpen = () => {}) {
   let socket = null;
   let timer = null;
   let stopped = false;
@@ -54,6 +54,7 @@ export function onAlert(listener) {
     if (stopped) return;
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live${query}`);
     socket = ws;
+    ws.onopen = () => onOpen();
     ws.onmessage = (event) => {
       let m;
       try { m = JSON.parse(event.data); } catch (e) { return; }

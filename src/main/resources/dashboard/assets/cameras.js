@@ -67,6 +67,7 @@ export function camerasPage(main) {
 
   const cameraName = (id) => (cameras.find((c) => c.id === id) || { name: id }).name;
   const alertIds = new Set();
+  const liveIds = new Set(); // alerts that came from the live feed: marked as new until the page is left
 
   async function loadAlerts() {
     try {
@@ -74,7 +75,11 @@ export function camerasPage(main) {
       if (!alive) return;
       alertIds.clear();
       for (const a of page.items) alertIds.add(a.alertId);
-      show(alerts, page.items.length === 0 ? el('li', { class: 'muted none' }, 'No alerts.') : page.items.map((a) => alertItem(a, cameraName(a.cameraId))));
+      show(alerts, page.items.length === 0 ? el('li', { class: 'muted none' }, 'No alerts.') : page.items.map((a) => {
+        const item = alertItem(a, cameraName(a.cameraId));
+        if (liveIds.has(a.alertId)) item.classList.add('fresh');
+        return item;
+      }));
     } catch (e) {
       show(alerts, el('li', { class: 'error' }, `Alerts could not be loaded: ${e.message}`));
     }
@@ -84,12 +89,13 @@ export function camerasPage(main) {
   const stopAlerts = onAlert((a) => {
     if (!alive || alertIds.has(a.alertId)) return;
     alertIds.add(a.alertId);
+    liveIds.add(a.alertId);
     for (const none of alerts.querySelectorAll('.none')) none.remove();
     const item = alertItem(a, cameraName(a.cameraId));
     item.classList.add('fresh');
     alerts.prepend(item);
     while (alerts.children.length > RECENT_ALERTS) alerts.lastChild.remove();
-  });
+  }, () => { alerts.dataset.live = 'connected'; });
 
   // What the cameras saw lately, one line per tracked object (raw detections are on the search page).
   async function loadObjects() {

@@ -47,6 +47,7 @@ export function livePage(main) {
 
   async function connect() {
     if (socket) { socket.onclose = null; socket.close(); socket = null; }
+    delete grid.dataset.live;
     clearTimeout(reconnect);
     if (!alive || tiles.length === 0) return;
     const ids = tiles.map((t) => t.camera.id);
@@ -60,6 +61,7 @@ export function livePage(main) {
     if (!alive) return;
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live?${query}`);
     socket = ws;
+    ws.onopen = () => { grid.dataset.live = 'connected'; };
     ws.onmessage = (event) => {
       let m;
       try { m = JSON.parse(event.data); } catch (e) { return; }
@@ -71,7 +73,7 @@ export function livePage(main) {
       if (m.type !== 'detections') return;
       for (const t of tiles) if (t.camera.id === m.cameraId) t.detections(m);
     };
-    ws.onclose = () => { if (alive && socket === ws) reconnect = setTimeout(connect, 3000); };
+    ws.onclose = () => { delete grid.dataset.live; if (alive && socket === ws) reconnect = setTimeout(connect, 3000); };
   }
 
   // Without the node's settings the tiles still show frames: video is an addition, not a condition.
