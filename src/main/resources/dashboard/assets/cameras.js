@@ -5,9 +5,7 @@
 import { el, show, time } from './dom.js';
 import { ApiError, allCameras, api, imageUrl, may } from './api.js';
 import { polygonEditor } from './polygons.js';
-import { shapeList } from './zones.js';
 import { alertItem, onAlert } from './alerts.js';
-import { countsPanel } from './counts.js';
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
@@ -23,6 +21,7 @@ export function camerasPage(main) {
   const health = new Map(); // id -> { state, lastError, at } | { pending: true }
   let inFlight = 0;
   let alive = true;
+  let listening = false; // the live feed's alerts: connected once the first list is shown
 
   const status = el('select', { id: 'filter-status', onchange: () => filter() },
     el('option', { value: '' }, 'any status'), ['registered', 'enabled', 'disabled'].map((s) => el('option', { value: s }, s)));
@@ -58,6 +57,7 @@ export function camerasPage(main) {
       filter();
       // The landing page is up: what the first-load measurement (docs/benchmarks.md) waits for.
       if (performance.getEntriesByName('gtv-landing').length === 0) performance.mark('gtv-landing');
+      if (alive && !listening) { listening = true; stopAlerts = listenForAlerts(); }
     } catch (e) {
       message.textContent = `Cameras could not be loaded: ${e.message}`;
     }
@@ -86,7 +86,8 @@ export function camerasPage(main) {
   }
 
   // An alert from the live feed goes to the top of the list at once (the read side has it a moment later).
-  const stopAlerts = onAlert((a) => {
+  let stopAlerts = () => {};
+  const listenForAlerts = () => onAlert((a) => {
     if (!alive || alertIds.has(a.alertId)) return;
     alertIds.add(a.alertId);
     liveIds.add(a.alertId);
@@ -186,16 +187,19 @@ export function camerasPage(main) {
     }
   }
 
-  function openDetails(camera) {
+  // The editors and the counts are loaded when first opened: the landing page's first load stays small.
+  async function openDetails(camera) {
+    const { countsPanel } = await import('./counts.js');
     show(details, countsPanel(camera, () => show(details)));
   }
 
   async function openForm(camera) {
+    const { shapeList } = await import('./zones.js');
     let full = null;
     if (camera) {
       try { full = await api(`/api/cameras/${encodeURIComponent(camera.id)}`); } catch (e) { message.textContent = e.message; return; }
     }
-    show(formArea, cameraForm(full, async (saved) => { show(formArea); await loadUntilListed(saved && saved.id); }, () => show(formArea)));
+    show(formArea, cameraForm(full, shapeList, async (saved) => { show(formArea); await loadUntilListed(saved && saved.id); }, () => show(formArea)));
   }
 
   // The list comes from the read side, which learns of a change a moment after the camera has it:
@@ -227,7 +231,7 @@ function formField(apiField) {
   return name;
 }
 
-function cameraForm(camera, onSaved, onCancel) {
+function cameraForm(camera, shapeList, onSaved, onCancel) {
   const editing = camera !== null;
   const c = camera || { sourceKind: 'snapshot', fps: 1, tags: [], enabled: false };
   const inputs = {
