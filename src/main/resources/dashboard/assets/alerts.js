@@ -44,10 +44,11 @@ export function onAlert(listener, onOpen = () => {}) {
   let stopped = false;
   async function connect() {
     if (stopped) return;
-    let query = '';
+    // Only alert records: every camera's detections would fill the connection's buffer.
+    let query = '?type=alert';
     try {
       const ticket = await api('/api/auth/ticket', { method: 'POST' });
-      query = `?ticket=${encodeURIComponent(ticket.ticket)}`;
+      query += `&ticket=${encodeURIComponent(ticket.ticket)}`;
     } catch (e) {
       if (e.status !== 404) { timer = setTimeout(connect, RECONNECT_MS); return; }
     }
