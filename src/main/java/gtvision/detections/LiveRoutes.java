@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.NotUsed;
@@ -56,24 +57,30 @@ public final class LiveRoutes extends AllDirectives {
   }
 
   public Route route() {
-    return pathPrefix("api", () -> path("live", () -> get(() -> parameterOptional("camera", camera ->
+    return pathPrefix("api", () -> path("live", () -> get(() -> parameterOptional("camera", camera -> parameterOptional("type", type ->
         optionalHeaderValueByName("Origin", origin -> optionalHeaderValueByName("Host", host -> {
           if (origin.isPresent() && !originAllowed(origin.get(), host)) {
             return complete(ApiErrors.response(StatusCodes.FORBIDDEN, ApiError.of("origin not allowed: " + origin.get())));
+          }
+          Set<String> types = type.map(LiveRoutes::list).orElse(Set.of());
+          Optional<String> unknown = types.stream().filter(t -> !TYPES.contains(t)).findFirst();
+          if (unknown.isPresent()) {
+            return complete(ApiErrors.response(StatusCodes.BAD_REQUEST,
+                new ApiError("type must be one or more of " + String.join(", ", TYPES) + ", not " + unknown.get(), "type")));
           }
           return extractUpgradeToWebSocket(upgrade -> optionalAttribute(AuthGate.CALLER, caller -> {
             String client = caller.map(AuthGate.Caller::bucket).orElse("unknown");
             Optional<String> full = connections.open(client);
             if (full.isPresent()) return complete(ApiErrors.response(StatusCodes.TOO_MANY_REQUESTS, ApiError.of(full.get())));
-            Set<String> cameras = camera.map(LiveRoutes::cameraSet).orElse(Set.of());
+            Set<String> cameras = camera.map(LiveRoutes::list).orElse(Set.of());
             // The slot is given back when the connection ends.
-            Source<Message, NotUsed> out = messages(cameras).watchTermination((mat, done) -> {
+            Source<Message, NotUsed> out = messages(cameras, types).watchTermination((mat, done) -> {
               done.whenComplete((d, e) -> connections.close(client));
               return mat;
             });
             return complete(upgrade.handleMessagesWith(Flow.fromSinkAndSourceCoupled(Sink.<Message>ignore(), out)));
           }));
-        }))))));
+        })))))));
   }
 
   /** A browser's Origin: the node's own host, or one of gtv.http.websocket.allowed-origins. */
@@ -88,18 +95,30 @@ public final class LiveRoutes extends AllDirectives {
     }
   }
 
-  private static Set<String> cameraSet(String param) {
+  /** The record types a client may ask for; none asked: all of them. */
+  static final List<String> TYPES = List.of(DetectionMessage.TYPE, ObjectMessage.TYPE, AlertMessage.TYPE);
+
+  private static Set<String> list(String param) {
     return Set.of(Arrays.stream(param.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct()
         .toArray(String[]::new));
   }
 
-  /** One connection's outgoing messages; everything is created per materialization. */
   Source<Message, NotUsed> messages(Set<String> cameras) {
+    return messages(cameras, Set.of());
+  }
+
+  /**
+   * One connection's outgoing messages of {@code cameras} (none: all) and record {@code types} (none: all);
+   * everything is created per materialization. A page that wants only alerts (the dashboard's landing
+   * page) asks for them, so every camera's detections do not fill its buffer.
+   */
+  Source<Message, NotUsed> messages(Set<String> cameras, Set<String> types) {
     return Source.<String, NotUsed>fromMaterializer((materializer, attributes) -> {
           CompletableFuture<String> closed = new CompletableFuture<>();
           Source<String, NotUsed> events = Source.<String>queue(buffer).mapMaterializedValue(queue -> {
             var subscriber = feed.subscribe(event -> {
               if (!cameras.isEmpty() && !cameras.contains(event.cameraId())) return true;
+              if (!types.isEmpty() && !types.contains(type(event))) return true;
               QueueOfferResult result = queue.offer(json(event));
               if (result == QueueOfferResult.enqueued()) return true;
               closed.complete(closeMessage("slow consumer: more than " + buffer + " messages behind"));
@@ -126,6 +145,12 @@ public final class LiveRoutes extends AllDirectives {
 
   String closeMessage(String reason) {
     return CLOSED_PREFIX + ",\"reason\":" + write(reason) + "}";
+  }
+
+  private static String type(CameraEntity.Event event) {
+    if (event instanceof CameraEntity.ObjectEvent) return ObjectMessage.TYPE;
+    if (event instanceof CameraEntity.AlertRaised) return AlertMessage.TYPE;
+    return DetectionMessage.TYPE;
   }
 
   private String json(CameraEntity.Event event) {

@@ -5,9 +5,10 @@ import { camerasPage } from './cameras.js';
 import { livePage } from './live.js';
 import { searchPage } from './search.js';
 import { systemPage } from './system.js';
+import { watchListPage } from './watchlist.js';
 
 const root = document.getElementById('app');
-const pages = { cameras: camerasPage, live: livePage, search: searchPage, system: systemPage };
+const pages = { cameras: camerasPage, live: livePage, search: searchPage, watchlist: watchListPage, system: systemPage };
 let leave = () => {};
 
 session.onSignedOut = () => signInForm('Your session ended; sign in again.');

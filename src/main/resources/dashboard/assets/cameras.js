@@ -1,9 +1,11 @@
-// The landing page: the newest tracked objects, then every camera by name with its health, in a
+// The landing page: the newest watch-list alerts (new ones arrive from the live feed at once), the newest
+// tracked objects, then every camera by name with its health, in a
 // virtualised list (only the rows in view are in the DOM), filtered by status and tag; add, edit, remove,
 // enable and disable for the roles that may.
 import { el, show, time } from './dom.js';
 import { ApiError, allCameras, api, imageUrl, may } from './api.js';
 import { polygonEditor } from './polygons.js';
+import { alertItem, onAlert } from './alerts.js';
 
 const ROW_HEIGHT = 44;
 const OVERSCAN = 6;
@@ -11,6 +13,7 @@ const HEALTH_MAX_AGE_MS = 30000;
 const HEALTH_IN_FLIGHT = 4;
 const KINDS = ['rtsp', 'hls', 'snapshot', 'mjpeg', 'file'];
 const RECENT_OBJECTS = 8;
+const RECENT_ALERTS = 8;
 
 export function camerasPage(main) {
   let cameras = [];
@@ -18,6 +21,7 @@ export function camerasPage(main) {
   const health = new Map(); // id -> { state, lastError, at } | { pending: true }
   let inFlight = 0;
   let alive = true;
+  let listening = false; // the live feed's alerts: connected once the first list is shown
 
   const status = el('select', { id: 'filter-status', onchange: () => filter() },
     el('option', { value: '' }, 'any status'), ['registered', 'enabled', 'disabled'].map((s) => el('option', { value: s }, s)));
@@ -28,13 +32,17 @@ export function camerasPage(main) {
   const list = el('div', { id: 'camera-list', class: 'vlist', onscroll: () => requestAnimationFrame(render) }, spacer);
   const formArea = el('div', { id: 'camera-form-area' });
   const recent = el('ol', { id: 'recent-objects', class: 'recent' });
+  const alerts = el('ol', { id: 'recent-alerts', class: 'recent alerts' });
+  const details = el('div', { id: 'camera-details-area' });
   const add = may('admin') ? el('button', { id: 'add-camera', onclick: () => openForm(null) }, 'Add camera') : null;
 
-  show(main, el('section', { class: 'objects' },
+  show(main, el('section', { class: 'alerts' },
+    el('div', { class: 'toolbar' }, el('h2', null, 'Alerts'), el('a', { href: '#watchlist', id: 'alerts-watchlist' }, 'watch list…')), alerts),
+  el('section', { class: 'objects' },
     el('div', { class: 'toolbar' }, el('h2', null, 'Tracked objects'), el('a', { href: '#search', id: 'objects-search' }, 'search…')), recent),
   el('section', { class: 'cameras' },
     el('div', { class: 'toolbar' }, el('h2', null, 'Cameras'), status, tag, count, add),
-    message, formArea,
+    message, formArea, details,
     el('div', { class: 'row head' }, el('span', { class: 'name' }, 'Name'), el('span', { class: 'status' }, 'Status'),
       el('span', { class: 'health' }, 'Health'), el('span', { class: 'tags' }, 'Tags'), el('span', { class: 'actions' }, '')),
     list));
@@ -49,11 +57,46 @@ export function camerasPage(main) {
       filter();
       // The landing page is up: what the first-load measurement (docs/benchmarks.md) waits for.
       if (performance.getEntriesByName('gtv-landing').length === 0) performance.mark('gtv-landing');
+      if (alive && !listening) { listening = true; stopAlerts = listenForAlerts(); }
     } catch (e) {
       message.textContent = `Cameras could not be loaded: ${e.message}`;
     }
     loadObjects();
+    loadAlerts();
   }
+
+  const cameraName = (id) => (cameras.find((c) => c.id === id) || { name: id }).name;
+  const alertIds = new Set();
+  const liveIds = new Set(); // alerts that came from the live feed: marked as new until the page is left
+
+  async function loadAlerts() {
+    try {
+      const page = await api(`/api/alerts?limit=${RECENT_ALERTS}`);
+      if (!alive) return;
+      alertIds.clear();
+      for (const a of page.items) alertIds.add(a.alertId);
+      show(alerts, page.items.length === 0 ? el('li', { class: 'muted none' }, 'No alerts.') : page.items.map((a) => {
+        const item = alertItem(a, cameraName(a.cameraId));
+        if (liveIds.has(a.alertId)) item.classList.add('fresh');
+        return item;
+      }));
+    } catch (e) {
+      show(alerts, el('li', { class: 'error' }, `Alerts could not be loaded: ${e.message}`));
+    }
+  }
+
+  // An alert from the live feed goes to the top of the list at once (the read side has it a moment later).
+  let stopAlerts = () => {};
+  const listenForAlerts = () => onAlert((a) => {
+    if (!alive || alertIds.has(a.alertId)) return;
+    alertIds.add(a.alertId);
+    liveIds.add(a.alertId);
+    for (const none of alerts.querySelectorAll('.none')) none.remove();
+    const item = alertItem(a, cameraName(a.cameraId));
+    item.classList.add('fresh');
+    alerts.prepend(item);
+    while (alerts.children.length > RECENT_ALERTS) alerts.lastChild.remove();
+  }, () => { alerts.dataset.live = 'connected'; });
 
   // What the cameras saw lately, one line per tracked object (raw detections are on the search page).
   async function loadObjects() {
@@ -102,7 +145,7 @@ export function camerasPage(main) {
       actions.push(el('button', { class: 'remove', onclick: () => remove(camera) }, 'Remove'));
     }
     return el('div', { class: 'row camera', dataset: { id: camera.id }, style: { top: `${index * ROW_HEIGHT}px` } },
-      el('span', { class: 'name', title: camera.id }, camera.name),
+      el('span', { class: 'name', title: `${camera.id}: details`, onclick: () => openDetails(camera) }, camera.name),
       el('span', { class: `status ${camera.status}` }, camera.status),
       el('span', { class: `health ${state}`, title: (h && h.lastError) || '' }, state, h && h.lastError ? el('small', { class: 'last-error' }, h.lastError) : null),
       el('span', { class: 'tags' }, (camera.tags || []).map((t) => el('span', { class: 'tag' }, t))),
@@ -144,12 +187,19 @@ export function camerasPage(main) {
     }
   }
 
+  // The editors and the counts are loaded when first opened: the landing page's first load stays small.
+  async function openDetails(camera) {
+    const { countsPanel } = await import('./counts.js');
+    show(details, countsPanel(camera, () => show(details)));
+  }
+
   async function openForm(camera) {
+    const { shapeList } = await import('./zones.js');
     let full = null;
     if (camera) {
       try { full = await api(`/api/cameras/${encodeURIComponent(camera.id)}`); } catch (e) { message.textContent = e.message; return; }
     }
-    show(formArea, cameraForm(full, async (saved) => { show(formArea); await loadUntilListed(saved && saved.id); }, () => show(formArea)));
+    show(formArea, cameraForm(full, shapeList, async (saved) => { show(formArea); await loadUntilListed(saved && saved.id); }, () => show(formArea)));
   }
 
   // The list comes from the read side, which learns of a change a moment after the camera has it:
@@ -164,7 +214,7 @@ export function camerasPage(main) {
 
   load();
   const refresh = setInterval(() => { if (alive) load(); }, 15000);
-  return () => { alive = false; clearInterval(refresh); };
+  return () => { alive = false; clearInterval(refresh); stopAlerts(); };
 }
 
 function field(name, label, input) {
@@ -181,7 +231,7 @@ function formField(apiField) {
   return name;
 }
 
-function cameraForm(camera, onSaved, onCancel) {
+function cameraForm(camera, shapeList, onSaved, onCancel) {
   const editing = camera !== null;
   const c = camera || { sourceKind: 'snapshot', fps: 1, tags: [], enabled: false };
   const inputs = {
@@ -200,6 +250,9 @@ function cameraForm(camera, onSaved, onCancel) {
     polygons: c.motionMask || [], idPrefix: 'mask', label: 'Motion mask (motion inside is ignored)',
     pictureUrl: editing ? imageUrl(`/api/cameras/${encodeURIComponent(c.id)}/frame/latest`) : null,
   });
+  const picture = () => (editing ? imageUrl(`/api/cameras/${encodeURIComponent(c.id)}/frame/latest`) : null);
+  const zones = shapeList({ kind: 'zones', items: c.zones, pictureUrl: picture() });
+  const lines = shapeList({ kind: 'lines', items: c.lines, pictureUrl: picture() });
   const maskField = el('div', { class: 'field polygon-editor', id: 'camera-motionMask' }, mask.node,
     el('span', { class: 'field-error', id: 'camera-motionMask-error', role: 'alert' }));
   const general = el('p', { class: 'error', id: 'camera-form-error', role: 'alert' });
@@ -222,6 +275,8 @@ function cameraForm(camera, onSaved, onCancel) {
     };
     if (inputs.lat.value !== '' || inputs.lon.value !== '') body.location = { lat: Number(inputs.lat.value), lon: Number(inputs.lon.value) };
     body.motionMask = mask.value();
+    body.zones = zones.value();
+    body.lines = lines.value();
     if (editing) {
       if (c.analysis) body.analysis = c.analysis;
     } else {
@@ -232,6 +287,7 @@ function cameraForm(camera, onSaved, onCancel) {
       const saved = await api(path, { method: editing ? 'PUT' : 'POST', body });
       onSaved(saved);
     } catch (e) {
+      if (e instanceof ApiError && (zones.showError(e.field, e.message) || lines.showError(e.field, e.message))) return;
       const target = e instanceof ApiError ? form.querySelector(`#camera-${formField(e.field)}-error`) : null;
       if (target) target.textContent = e.message;
       else general.textContent = e.message;
@@ -242,7 +298,7 @@ function cameraForm(camera, onSaved, onCancel) {
   field('sourceUrl', 'Source URL', inputs.sourceUrl), field('fps', 'Frames per second', inputs.fps),
   field('lat', 'Latitude', inputs.lat), field('lon', 'Longitude', inputs.lon), field('tags', 'Tags', inputs.tags),
   field('enabled', 'Enabled', inputs.enabled),
-  maskField,
+  maskField, zones.node, lines.node,
   general,
   el('div', { class: 'buttons' }, el('button', { type: 'submit', id: 'camera-save' }, 'Save'),
     el('button', { type: 'button', class: 'link', onclick: onCancel }, 'Cancel')));

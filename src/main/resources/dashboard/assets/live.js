@@ -1,10 +1,12 @@
 // The live grid: 1, 4, 9 or 16 tiles. A tile plays its camera's video from MediaMTX when the node names
 // one (player.js), otherwise (or when neither WebRTC nor HLS can play) the camera's newest sampled frame
 // from the node, refreshed at the camera's fps; either only while the tile is visible. The live feed's
-// detections are drawn over the picture, with the camera's health and last error.
+// detections are drawn over the picture (with their tracked object's id), with the camera's health and last
+// error; a watch-list alert of a camera in view shows as a banner at once.
 import { el, show } from './dom.js';
 import { allCameras, api, imageUrl } from './api.js';
 import { play } from './player.js';
+import { toast } from './alerts.js';
 
 const SIZES = [1, 4, 9, 16];
 const HEALTH_EVERY_MS = 15000;
@@ -22,7 +24,8 @@ export function livePage(main) {
   const size = el('select', { id: 'grid-size', onchange: () => layout() }, SIZES.map((n) => el('option', { value: String(n), selected: n === 4 }, `${n} tiles`)));
   const grid = el('div', { id: 'grid', class: 'grid' });
   const message = el('p', { class: 'error', role: 'alert' });
-  show(main, el('section', { class: 'live' }, el('div', { class: 'toolbar' }, el('h2', null, 'Live'), size), message, grid));
+  const toasts = el('div', { id: 'alert-toasts', class: 'toasts' });
+  show(main, el('section', { class: 'live' }, el('div', { class: 'toolbar' }, el('h2', null, 'Live'), size), message, toasts, grid));
 
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
@@ -44,6 +47,7 @@ export function livePage(main) {
 
   async function connect() {
     if (socket) { socket.onclose = null; socket.close(); socket = null; }
+    delete grid.dataset.live;
     clearTimeout(reconnect);
     if (!alive || tiles.length === 0) return;
     const ids = tiles.map((t) => t.camera.id);
@@ -57,13 +61,19 @@ export function livePage(main) {
     if (!alive) return;
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live?${query}`);
     socket = ws;
+    ws.onopen = () => { grid.dataset.live = 'connected'; };
     ws.onmessage = (event) => {
       let m;
       try { m = JSON.parse(event.data); } catch (e) { return; }
+      if (m.type === 'alert') {
+        const c = cameras.find((x) => x.id === m.cameraId);
+        toast(toasts, m, c ? c.name : m.cameraId);
+        return;
+      }
       if (m.type !== 'detections') return;
       for (const t of tiles) if (t.camera.id === m.cameraId) t.detections(m);
     };
-    ws.onclose = () => { if (alive && socket === ws) reconnect = setTimeout(connect, 3000); };
+    ws.onclose = () => { delete grid.dataset.live; if (alive && socket === ws) reconnect = setTimeout(connect, 3000); };
   }
 
   // Without the node's settings the tiles still show frames: video is an addition, not a condition.
@@ -201,16 +211,19 @@ function tile(camera, config) {
     const ctx = canvas.getContext('2d');
     ctx.clearRect(0, 0, width, height);
     const fresh = latest && Date.now() - latest.at <= DETECTIONS_SHOWN_MS;
-    if (!fresh || !p) { delete node.dataset.boxes; return; }
+    if (!fresh || !p) { delete node.dataset.boxes; delete node.dataset.labels; return; }
     const sx = width / p.width;
     const sy = height / p.height;
     ctx.lineWidth = 2;
     ctx.font = '12px sans-serif';
+    const labels = [];
     for (const d of latest.message.detections || []) {
       const [x1, y1, x2, y2] = d.bbox;
       ctx.strokeStyle = BOX_COLOUR;
       ctx.strokeRect(x1 * sx, y1 * sy, (x2 - x1) * sx, (y2 - y1) * sy);
-      const label = `${d.class} ${Math.round(d.confidence * 100)}%${d.plate ? ` ${d.plate}` : ''}`;
+      // Drawn as canvas text: a plate is never parsed as markup.
+      const label = `${d.trackId != null ? `#${d.trackId} ` : ''}${d.class} ${Number(d.confidence).toFixed(2)}${d.plate ? ` ${d.plate}` : ''}`;
+      labels.push(label);
       const w = ctx.measureText(label).width + 6;
       ctx.fillStyle = BOX_COLOUR;
       ctx.fillRect(x1 * sx, Math.max(0, y1 * sy - 16), w, 16);
@@ -218,6 +231,7 @@ function tile(camera, config) {
       ctx.fillText(label, x1 * sx + 3, Math.max(12, y1 * sy - 4));
     }
     node.dataset.boxes = String((latest.message.detections || []).length);
+    node.dataset.labels = labels.join(' | ');
     // A video does not redraw by itself as frames do: clear the boxes once they are stale.
     clearTimeout(clearTimer);
     clearTimer = setTimeout(draw, DETECTIONS_SHOWN_MS - (Date.now() - latest.at) + 50);

@@ -1,8 +1,10 @@
 // A polygon editor over a camera's picture: polygons of [x, y] points as fractions 0..1 of the picture's
 // width and height (what the camera API stores, so they survive a resolution change). Draw ("New polygon",
 // then click the points, "Finish" or a click on the first point), drag points, double-click a point to
-// remove it, click a polygon to select it and "Delete polygon". Used for motion masks; any list of
-// polygons in the same form (zones) can use it as well. Drawn as SVG made element by element, never markup.
+// remove it, click a polygon to select it and "Delete polygon". Used for motion masks and zones; with
+// {@code mode: 'line'} it edits two-point lines instead (drawing ends at the second point), each drawn with an
+// arrow to the side that counts as `in` (the picture's y grows downwards: a line drawn left to right counts
+// objects coming down as in). Shapes may carry names (labels()), drawn beside them as SVG text, never markup.
 import { el } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -21,7 +23,10 @@ const round = (v) => Math.round(Math.min(1, Math.max(0, v)) * 10000) / 10000;
  * Returns { node, value() }: value() is every polygon, the one being drawn included, so a polygon with too
  * few points meets the server's check (and its field error) rather than vanishing.
  */
-export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
+export function polygonEditor({ polygons, idPrefix, pictureUrl, label, mode = 'polygon', labels = () => [], onAdd = () => {},
+  onRemove = () => {}, onSelect = () => {} }) {
+  const line = mode === 'line';
+  const noun = line ? 'line' : 'polygon';
   let shapes = (polygons || []).map((p) => p.map(([x, y]) => [x, y]));
   let drawing = null; // the polygon being drawn
   let selected = -1;
@@ -31,10 +36,10 @@ export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
   const placeholder = el('span', { class: 'polygon-placeholder muted' }, pictureUrl ? 'loading the picture…' : 'no picture');
   const layer = svg('svg', { class: 'polygon-layer', viewBox: '0 0 1 1', preserveAspectRatio: 'none', id: `${idPrefix}-editor` });
   const status = el('small', { class: 'muted', id: `${idPrefix}-status` });
-  const newButton = el('button', { type: 'button', id: `${idPrefix}-new`, onclick: () => start() }, 'New polygon');
+  const newButton = el('button', { type: 'button', id: `${idPrefix}-new`, onclick: () => start() }, `New ${noun}`);
   const finishButton = el('button', { type: 'button', id: `${idPrefix}-finish`, onclick: () => finish(), disabled: true }, 'Finish');
   const deleteButton = el('button', { type: 'button', id: `${idPrefix}-delete`, class: 'remove', onclick: () => removeSelected(), disabled: true },
-    'Delete polygon');
+    `Delete ${noun}`);
   const stage = el('div', { class: 'polygon-stage' }, img, placeholder, layer);
   const node = el('div', { class: 'polygon-editor' },
     el('div', { class: 'toolbar' }, el('strong', null, label), newButton, finishButton, deleteButton, status), stage);
@@ -55,31 +60,44 @@ export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
   }
 
   function start() {
-    if (drawing && drawing.length > 0) shapes.push(drawing);
+    if (drawing && drawing.length > 0) { shapes.push(drawing); onAdd(shapes.length - 1); }
     drawing = [];
-    selected = -1;
-    render();
+    choose(-1);
   }
 
   function finish() {
     if (!drawing) return;
-    if (drawing.length > 0) shapes.push(drawing);
-    selected = drawing.length > 0 ? shapes.length - 1 : -1;
+    const added = drawing.length > 0;
+    if (added) shapes.push(drawing);
     drawing = null;
+    if (added) onAdd(shapes.length - 1);
+    choose(added ? shapes.length - 1 : -1);
+  }
+
+  function choose(i) {
+    selected = i;
+    onSelect(i);
+    render();
+  }
+
+  function removeAt(i) {
+    if (i < 0 || i >= shapes.length) return;
+    shapes.splice(i, 1);
+    onRemove(i);
+    selected = -1;
+    onSelect(-1);
     render();
   }
 
   function removeSelected() {
-    if (selected < 0) return;
-    shapes.splice(selected, 1);
-    selected = -1;
-    render();
+    removeAt(selected);
   }
 
   layer.addEventListener('click', (event) => {
     if (!drawing) return;
     drawing.push(at(event));
-    render();
+    if (line && drawing.length === 2) finish();
+    else render();
   });
   layer.addEventListener('pointermove', (event) => {
     if (!dragging) return;
@@ -93,24 +111,55 @@ export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
 
   function render() {
     layer.replaceChildren();
+    const names = labels();
     shapes.forEach((points, i) => {
-      const shape = svg('polygon', { points: points.map((p) => p.join(',')).join(' '), class: `polygon${i === selected ? ' selected' : ''}`,
-        'data-index': i });
+      const attributes = { class: `polygon${line ? ' line' : ''}${i === selected ? ' selected' : ''}`, 'data-index': i };
+      const shape = line && points.length === 2
+        ? svg('line', { ...attributes, x1: points[0][0], y1: points[0][1], x2: points[1][0], y2: points[1][1] })
+        : svg(line ? 'polyline' : 'polygon', { ...attributes, points: points.map((p) => p.join(',')).join(' ') });
       shape.addEventListener('click', (event) => {
         if (drawing) return; // a click while drawing adds a point (the layer hears it)
         event.stopPropagation();
-        selected = i;
-        render();
+        choose(i);
       });
       layer.append(shape);
+      if (line && points.length === 2) layer.append(arrow(points, i));
+      if (names[i]) layer.append(caption(names[i], points, i));
     });
     if (drawing) layer.append(svg('polyline', { points: drawing.map((p) => p.join(',')).join(' '), class: 'polygon drawing' }));
     shapes.forEach((points, i) => points.forEach((p, j) => layer.append(handle(p, i, j))));
     if (drawing) drawing.forEach((p, j) => layer.append(handle(p, -1, j)));
     finishButton.disabled = !drawing;
     deleteButton.disabled = selected < 0;
-    status.textContent = drawing ? `drawing: ${drawing.length} point(s); click the picture to add, Finish to close`
-      : `${shapes.length} polygon(s)`;
+    status.textContent = drawing ? `drawing: ${drawing.length} point(s); click the picture to add${line ? '' : ', Finish to close'}`
+      : `${shapes.length} ${noun}(s)`;
+  }
+
+  // From the line's middle towards the side objects come from when they count as `in`: the from->to
+  // direction turned a quarter clockwise on the picture (x right, y down).
+  function arrow([[x1, y1], [x2, y2]], i) {
+    const mx = (x1 + x2) / 2;
+    const my = (y1 + y2) / 2;
+    const length = Math.hypot(x2 - x1, y2 - y1) || 1;
+    const nx = -(y2 - y1) / length;
+    const ny = (x2 - x1) / length;
+    const tip = [mx + nx * 0.06, my + ny * 0.06];
+    const back = [mx + nx * 0.035, my + ny * 0.035];
+    const side = [(x2 - x1) / length * 0.02, (y2 - y1) / length * 0.02];
+    return svg('polyline', { class: 'direction', 'data-index': i,
+      points: [[mx, my], tip, [back[0] + side[0], back[1] + side[1]], tip, [back[0] - side[0], back[1] - side[1]]].map((p) => p.join(',')).join(' ') });
+  }
+
+  function caption(name, points, i) {
+    const x = Math.min(...points.map((p) => p[0]));
+    const y = Math.min(...points.map((p) => p[1]));
+    // The layer is a stretched 0..1 box: the text is drawn in a box of its own so that it is not stretched.
+    const box = svg('svg', { x, y: Math.max(0, y - 0.05), width: 0.4, height: 0.05, viewBox: '0 0 400 50', preserveAspectRatio: 'xMinYMid meet',
+      class: 'caption', 'data-index': i });
+    const text = svg('text', { x: 4, y: 38 });
+    text.textContent = name;
+    box.append(text);
+    return box;
   }
 
   function handle([x, y], polygon, point) {
@@ -130,8 +179,8 @@ export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
       event.stopPropagation();
       const list = polygon === -1 ? drawing : shapes[polygon];
       list.splice(point, 1);
-      if (polygon >= 0 && list.length === 0) shapes.splice(polygon, 1);
-      render();
+      if (polygon >= 0 && list.length === 0) removeAt(polygon);
+      else render();
     });
     return c;
   }
@@ -139,6 +188,10 @@ export function polygonEditor({ polygons, idPrefix, pictureUrl, label }) {
   render();
   return {
     node,
+    /** Draws again (after a name changed). */
+    refresh: render,
+    select: choose,
+    remove: removeAt,
     value() {
       const all = shapes.map((p) => p.map(([x, y]) => [x, y]));
       if (drawing && drawing.length > 0) all.push(drawing.map(([x, y]) => [x, y]));

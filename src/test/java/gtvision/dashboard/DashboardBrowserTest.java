@@ -231,6 +231,8 @@ class DashboardBrowserTest {
       return true;
     });
     WebElement stage = new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("mask-editor")));
+    // The form is taller than the window (zones and lines follow the mask): the mask is brought into view whole.
+    ui.js("arguments[0].scrollIntoView({block: 'center'})", stage);
     new WebDriverWait(browser, WAIT).until(d -> ((Number) ui.js("return document.querySelector('.polygon-picture').naturalWidth")).intValue() > 0);
 
     // Two points and Save: the server's check, shown beside the mask.

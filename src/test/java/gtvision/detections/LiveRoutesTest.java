@@ -112,6 +112,43 @@ class LiveRoutesTest {
   }
 
   @Test
+  void aClientThatAsksForAlertsGetsNoDetections() throws Exception {
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 16, Duration.ofSeconds(5));
+    awaitSubscribers(0);
+    TestSubscriber.Probe<Message> probe = routes.messages(Set.of(), Set.of(AlertMessage.TYPE)).runWith(TestSink.create(kit.system()), kit.system());
+    awaitSubscribers(1);
+    probe.request(10);
+    ObjectFrame frame = new ObjectFrame(3, Instant.parse("2026-01-01T00:00:00Z"), "car", 0.9, List.of(1.0, 2.0, 30.0, 40.0),
+        "XY12ZW", null);
+    feed.persisted(List.of(event("cam-a", 1), event("cam-b", 2), new CameraEntity.AlertRaised("cam-b", 9, "cam-b:9:1", "XY12ZW", "1",
+        "XY*", "watched", "car", frame, Instant.parse("2026-01-01T00:00:01Z"))));
+    JsonNode message = json(probe.expectNext(Duration.ofSeconds(5)));
+    assertEquals(AlertMessage.TYPE, message.get("type").asText(), "the detections before it were left out");
+    assertEquals("cam-b:9:1", message.get("alertId").asText());
+    probe.expectNoMessage(Duration.ofMillis(300));
+    probe.cancel();
+  }
+
+  @Test
+  void anUnknownRecordTypeIsRefusedNamingTheParameter() throws Exception {
+    LiveRoutes routes = new LiveRoutes(kit.system(), feed, 16, Duration.ofSeconds(5));
+    int port = TestNodes.freePort();
+    ServerBinding binding = Http.get(kit.system()).newServerAt("127.0.0.1", port).bind(routes.route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/live?type=alert,frames")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, r.statusCode(), r.body());
+      JsonNode error = Json.get(kit.system()).mapper().readTree(r.body());
+      assertEquals("type", error.get("field").asText());
+      assertTrue(error.get("error").asText().contains("frames"), r.body());
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void disconnectsAConsumerThatFallsBehindWithACloseMessage() throws Exception {
     LiveRoutes routes = new LiveRoutes(kit.system(), feed, 8, Duration.ofSeconds(30));
     TestSubscriber.Probe<Message> probe = connect(routes, Set.of());
