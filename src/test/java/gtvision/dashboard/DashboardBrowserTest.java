@@ -211,7 +211,9 @@ class DashboardBrowserTest {
     String facts = browser.findElement(By.cssSelector("#system dl.facts")).getText();
     assertTrue(facts.contains("builtin") && !facts.contains("[object"), facts);
     // Every projection of camera events, with its slices' events behind and lag; the cameras' one has caught up.
-    List<String> cameras = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+    // Other tests' enabled cameras keep writing stats events, so on a loaded machine the page (refreshed every
+    // 5 s) may need several refreshes to catch a moment with none behind: a longer wait than elsewhere.
+    List<String> cameras = new WebDriverWait(browser, WAIT.multipliedBy(3)).ignoring(StaleElementReferenceException.class).until(d ->
         d.findElements(By.cssSelector("#projections tbody tr")).stream()
             .map(r -> r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
             .filter(c -> c.get(0).equals("cameras") && c.get(2).equals("0")).findFirst().orElse(null));
