@@ -32,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard of a node in oidc mode signing in at a real Keycloak (realm
  * src/test/resources/keycloak/gtvision-realm.json, public client gtvision-dashboard-web with PKCE S256
  * required): the page leaves for Keycloak's login form, comes back with a code and signs in with the
- * provider's access token; roles come from the token as the node maps them.
+ * provider's access token; roles come from the token as the node maps them. The client's access tokens
+ * live 12 s, so that their renewal with the refresh token happens within a test.
  */
 class DashboardOidcBrowserTest {
   private static final String REALM = "gtvision";
@@ -144,5 +145,22 @@ class DashboardOidcBrowserTest {
     ui.js("sessionStorage.clear()");
     browser.get(node.baseUrl() + "/?code=old-code&state=old-state");
     new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.id("signin-error")).getText().contains("state does not match"));
+  }
+
+  @Test
+  void theAccessTokenIsRenewedBeforeItExpiresAndAReloadKeepsTheSession() {
+    signInAtKeycloak("adam", "adam-password");
+    String first = (String) ui.js("return sessionStorage.getItem('gtv.token')");
+    // 12 s tokens are renewed 3 s before they expire.
+    String renewed = new WebDriverWait(browser, WAIT).until(d -> {
+      String now = (String) ui.js("return sessionStorage.getItem('gtv.token')");
+      return now != null && !now.equals(first) ? now : null;
+    });
+    assertEquals(200, ui.call("GET", "/api/auth/me", null, renewed).statusCode(), "the renewed token is the node's bearer token");
+    browser.navigate().refresh();
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("who")));
+    assertEquals("adam (admin)", browser.findElement(By.id("who")).getText());
+    assertTrue(browser.getCurrentUrl().startsWith(node.baseUrl()), "no new sign-in at Keycloak: " + browser.getCurrentUrl());
+    ui.awaitRow("Seen after OIDC sign-in");
   }
 }
