@@ -14,7 +14,6 @@ let leave = () => {};
 let provider = null;
 let oidc = null;
 
-session.onSignedOut = () => signInPage('Your session ended; sign in again.');
 
 function signInPage(message) {
   if (oidc) {
@@ -30,6 +29,9 @@ function fatal(message) {
 }
 
 async function start() {
+  // Without an OIDC session kept in the tab, who the token is is asked beside how to sign in: one round
+  // trip less before the landing page. Its answer is used only outside oidc mode.
+  const early = sessionStorage.getItem('gtv.oidc.tokens') === null ? whoAmI().then(() => null, (e) => e) : null;
   let how;
   try {
     how = await api('/api/dashboard/signin');
@@ -37,14 +39,16 @@ async function start() {
     fatal(`The node cannot be reached: ${e.message}`);
     return;
   }
-  if (how.mode === 'oidc' && !(await oidcSession(how.oidc))) return;
-  try {
-    await whoAmI();
-    shell();
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) signInPage();
-    else fatal(`The node cannot be reached: ${e.message}`);
+  if (how.mode === 'oidc') {
+    if (early) await early; // a stale token's 401 has cleared it before the flow starts
+    if (!(await oidcSession(how.oidc))) return;
   }
+  // Set only now, so that the early answer above cannot show a sign-in form of the wrong mode.
+  session.onSignedOut = () => signInPage('Your session ended; sign in again.');
+  const failure = how.mode === 'oidc' || !early ? await whoAmI().then(() => null, (e) => e) : await early;
+  if (!failure) shell();
+  else if (failure instanceof ApiError && failure.status === 401) signInPage();
+  else fatal(`The node cannot be reached: ${failure.message}`);
 }
 
 /** Whether there is a token to go on with; otherwise the page has left for the provider or says why not. */
