@@ -14,7 +14,6 @@ let leave = () => {};
 let provider = null;
 let oidc = null;
 
-
 function signInPage(message) {
   if (oidc) {
     oidc.clear();
