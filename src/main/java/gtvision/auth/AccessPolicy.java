@@ -44,6 +44,9 @@ public final class AccessPolicy {
       return OPEN_UNLIMITED;
     }
     if (read && (dashboardPage(segments) || apiDocs(segments))) return OPEN_UNLIMITED;
+    // How the dashboard signs in (mode, and the provider's public client in oidc mode): asked before there
+    // is a token, so open; counted like any API call.
+    if (read && segments.equals(List.of("api", "dashboard", "signin"))) return new Rule(new Open(), RateClass.API);
     if (segments.isEmpty() || !segments.get(0).equals("api")) return viewerOrAdmin(read);
     String area = segments.size() > 1 ? segments.get(1) : "";
     return switch (area) {

@@ -18,7 +18,9 @@ import org.webjars.WebJarVersionLocator;
  * accepts it. Every answer carries a Content-Security-Policy without inline script, so a camera name that
  * slipped into the page as markup could still not run. The page loads without a credential (it shows the
  * sign-in form); everything it shows comes from the API with the signed-in principal's token, starting
- * with {@code GET /api/dashboard/config} (where MediaMTX is, and the HLS player's script).
+ * with {@code GET /api/dashboard/config} (where MediaMTX is, and the HLS player's script). Before that, the
+ * page asks the open {@code GET /api/dashboard/signin} how to sign in: the built-in form, or in oidc mode
+ * the provider's authorisation-code flow with PKCE (public facts only: issuer, client id, scopes).
  *
  * <p>hls.js comes from its WebJar and is served under its version ({@code /assets/vendor/hls.js/1.4.12/hls.min.js},
  * cached for good): the page loads it only when a tile falls back to HLS, so it is not part of the first load.
@@ -35,6 +37,9 @@ public final class DashboardRoutes extends AllDirectives {
 
   /** What the page learns after sign-in; {@code mediaMtx} null: the tiles show the node's newest frame. */
   public record Config(DashboardSettings.MediaMtx mediaMtx, String hlsJs) {}
+
+  /** How the page signs in: the node's mode and, in oidc mode, where ({@code oidc} null otherwise). */
+  public record SignIn(String mode, DashboardSettings.OidcSignIn oidc) {}
 
   public DashboardRoutes(DashboardSettings settings, Json json) {
     this.settings = settings;
@@ -55,11 +60,14 @@ public final class DashboardRoutes extends AllDirectives {
   /**
    * MediaMTX's origins are added to connect-src (WHEP's POST, hls.js's playlist and segment requests) and
    * media-src, and nothing else: hls.js runs without its blob: worker, so script-src and worker-src stay 'self'.
+   * In oidc mode the provider's origin is added to connect-src only (discovery, token and refresh are
+   * fetched; the sign-in page itself is a top-level navigation, which the policy does not govern).
    */
   static String contentSecurityPolicy(DashboardSettings settings) {
     String media = settings.mediaMtx().map(m -> m.origins().stream().map(o -> " " + o).collect(Collectors.joining())).orElse("");
+    String provider = settings.oidc().map(o -> " " + o.issuerOrigin()).orElse("");
     return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-        + "connect-src 'self' ws: wss:" + media + "; media-src 'self' blob:" + media + "; "
+        + "connect-src 'self' ws: wss:" + media + provider + "; media-src 'self' blob:" + media + "; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   }
 
@@ -77,8 +85,13 @@ public final class DashboardRoutes extends AllDirectives {
     Route configRoute = path(PathMatchers.segment("api").slash("dashboard").slash("config"),
         () -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"),
             () -> complete(StatusCodes.OK, config, json.<Config>marshaller())));
+    SignIn signIn = new SignIn(settings.authMode(), settings.oidc().orElse(null));
+    Route signInRoute = path(PathMatchers.segment("api").slash("dashboard").slash("signin"),
+        () -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"),
+            () -> complete(StatusCodes.OK, signIn, json.<SignIn>marshaller())));
     return get(() -> encodeResponse(() -> concat(
         configRoute,
+        signInRoute,
         respondWithHeaders(headers, () -> concat(
             pathSingleSlash(() -> page),
             path("index.html", () -> page),

@@ -6,9 +6,13 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
-/** {@code gtv.dashboard}: how long browsers keep the assets, and where MediaMTX's players are when there is one. */
-public record DashboardSettings(Duration assetMaxAge, Optional<MediaMtx> mediaMtx) {
+/**
+ * {@code gtv.dashboard}: how long browsers keep the assets, and where MediaMTX's players are when there is one;
+ * with {@code gtv.auth.mode}, how the page signs in ({@code oidc}: at the provider, as {@link OidcSignIn}).
+ */
+public record DashboardSettings(Duration assetMaxAge, Optional<MediaMtx> mediaMtx, String authMode, Optional<OidcSignIn> oidc) {
 
   /**
    * MediaMTX's public base URLs: HLS ({@code <hls>/cam_<id>/index.m3u8}) and WebRTC signalling
@@ -22,6 +26,20 @@ public record DashboardSettings(Duration assetMaxAge, Optional<MediaMtx> mediaMt
     }
   }
 
+  /**
+   * The provider the page signs in at in oidc mode: public facts only (the client is public, PKCE instead
+   * of a secret). {@code clientId} empty: not set up, the page says so.
+   */
+  public record OidcSignIn(String issuer, String clientId, List<String> scopes) {
+    public String issuerOrigin() {
+      return origin(issuer);
+    }
+  }
+
+  public DashboardSettings(Duration assetMaxAge, Optional<MediaMtx> mediaMtx) {
+    this(assetMaxAge, mediaMtx, "builtin", Optional.empty());
+  }
+
   public static DashboardSettings from(Config config) {
     Config c = config.getConfig("gtv.dashboard");
     String hls = c.getString("mediamtx-url").trim();
@@ -32,7 +50,19 @@ public record DashboardSettings(Duration assetMaxAge, Optional<MediaMtx> mediaMt
     }
     Optional<MediaMtx> mediaMtx = hls.isEmpty() ? Optional.empty()
         : Optional.of(new MediaMtx(base("mediamtx-url", hls), base("mediamtx-webrtc-url", webRtc.isEmpty() ? hls : webRtc)));
-    return new DashboardSettings(c.getDuration("asset-max-age"), mediaMtx);
+    String mode = config.hasPath("gtv.auth.mode") ? config.getString("gtv.auth.mode").strip().toLowerCase() : "builtin";
+    Optional<OidcSignIn> oidc = mode.equals("oidc") ? Optional.of(oidcSignIn(config.getConfig("gtv.auth.oidc"))) : Optional.empty();
+    return new DashboardSettings(c.getDuration("asset-max-age"), mediaMtx, mode, oidc);
+  }
+
+  private static OidcSignIn oidcSignIn(Config c) {
+    // The issuer itself is checked by the node's verifier (OidcSettings), which refuses to start without it.
+    String issuer = c.getString("issuer").strip().replaceAll("/+$", "");
+    String clientId = c.hasPath("dashboard-client-id") ? c.getString("dashboard-client-id").strip() : "";
+    String scopes = c.hasPath("dashboard-scopes") ? c.getString("dashboard-scopes") : "openid";
+    List<String> asked = Stream.concat(Stream.of("openid"), Stream.of(scopes.strip().split("[\\s,]+")))
+        .filter(s -> !s.isEmpty()).distinct().toList();
+    return new OidcSignIn(issuer, clientId, asked);
   }
 
   /** {@code url} checked to be http(s) with a host, without a trailing slash (paths are appended to it). */

@@ -55,8 +55,8 @@ public final class Endpoints {
 
   public static final List<Endpoint> ALL = List.of(
       get("/health"), get("/metrics"),
-      // the dashboard's page and what it learns after sign-in (gtvision.dashboard)
-      get("/"), get("/index.html"), get("/api/dashboard/config"),
+      // the dashboard's page, how it signs in and what it learns after sign-in (gtvision.dashboard)
+      get("/"), get("/index.html"), get("/api/dashboard/signin"), get("/api/dashboard/config"),
       // the API's description and Swagger UI's page (gtvision.apidocs)
       get("/api/openapi.json"), get("/api/docs"),
       post("/api/auth/login"), get("/api/auth/me"), post("/api/auth/ticket"), post("/api/auth/mediamtx"),

@@ -39,8 +39,13 @@ export async function api(path, { method = 'GET', body, raw = false } = {}) {
 
 export async function signIn(username, password) {
   const answer = await api('/api/auth/login', { method: 'POST', body: { username, password } });
-  session.token = answer.token;
-  sessionStorage.setItem(TOKEN, answer.token);
+  setToken(answer.token);
+}
+
+/** The bearer token of the API calls from now on (the built-in login's, or the OIDC provider's access token). */
+export function setToken(token) {
+  session.token = token;
+  sessionStorage.setItem(TOKEN, token);
 }
 
 export function signOut() {

@@ -171,11 +171,15 @@ class AuthorizationTest {
     assertEquals(200, client.call("GET", "/api/openapi.json", null, null).statusCode());
     assertEquals(200, client.call("GET", "/api/docs", null, null).statusCode());
     assertEquals(200, client.call("GET", "/api/docs", null, "an-invalid-token").statusCode(), "open, so a bad token does not matter");
+    HttpResponse<String> signIn = client.call("GET", "/api/dashboard/signin", null, null);
+    assertEquals(200, signIn.statusCode(), signIn.body());
+    assertEquals("builtin", AuthClient.json(signIn).get("mode").asText(), signIn.body());
+    assertTrue(AuthClient.json(signIn).get("oidc").isNull(), "no provider outside oidc mode: " + signIn.body());
   }
 
   /** Routes anyone may call; each is exercised by the open-routes and login tests above. */
   private static final Set<String> OPEN = Set.of("GET /health", "GET /metrics", "GET /", "GET /index.html", "GET /api/openapi.json",
-      "GET /api/docs", "POST /api/auth/login", "POST /api/auth/mediamtx");
+      "GET /api/docs", "GET /api/dashboard/signin", "POST /api/auth/login", "POST /api/auth/mediamtx");
 
   @Test
   void theMatrixCoversEveryRouteOfTheNode() {

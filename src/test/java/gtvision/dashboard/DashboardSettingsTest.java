@@ -51,4 +51,24 @@ class DashboardSettingsTest {
         () -> settings("gtv.dashboard.mediamtx-webrtc-url = \"https://media.example.org:8889\""));
     assertTrue(alone.getMessage().contains("gtv.dashboard.mediamtx-url is empty"), alone.getMessage());
   }
+
+  @Test
+  void inOidcModeTheProvidersOriginMayBeFetchedAndNothingElseIsAdded() {
+    DashboardSettings s = settings("gtv.auth.mode = oidc\n"
+        + "gtv.auth.oidc { issuer = \"https://sso.example.com:8443/realms/gtvision/\", dashboard-client-id = \" web \", dashboard-scopes = \"profile, email\" }");
+    DashboardSettings.OidcSignIn oidc = s.oidc().orElseThrow();
+    assertEquals(new DashboardSettings.OidcSignIn("https://sso.example.com:8443/realms/gtvision", "web", List.of("openid", "profile", "email")), oidc);
+    String csp = DashboardRoutes.contentSecurityPolicy(s);
+    assertTrue(csp.contains("connect-src 'self' ws: wss: https://sso.example.com:8443;"), csp);
+    assertTrue(csp.contains("media-src 'self' blob:;"), "the provider plays nothing: " + csp);
+    assertTrue(csp.contains("script-src 'self';"), "no script from the provider: " + csp);
+  }
+
+  @Test
+  void outsideOidcModeNoProviderIsNamed() {
+    DashboardSettings s = settings("gtv.auth.mode = builtin\ngtv.auth.oidc.issuer = \"https://sso.example.com/realms/x\"");
+    assertEquals("builtin", s.authMode());
+    assertEquals(Optional.empty(), s.oidc());
+    assertTrue(!DashboardRoutes.contentSecurityPolicy(s).contains("sso.example.com"));
+  }
 }
